@@ -1,0 +1,92 @@
+/**
+ * The two DDPM procedures the diffusion policy needs (spec §3):
+ * - reverse sampling: x_T ~ N(0, I), then T denoising steps with x̂0 clipped to [−1, 1],
+ *   posterior mean plus noise (none at the last step), final clip to [−1, 1];
+ * - the ε-prediction training loss, optionally weighted per row.
+ * All randomness comes from the caller's Rng, so a seed fixes every draw.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../util/rng';
+import { DiffusionCoefficients } from './schedule';
+import { NoiseNet } from './noise-net';
+
+export interface SampleOptions {
+  /** Multiplies the posterior noise; 1 = the official default, 0 = deterministic chain. */
+  noiseRatio: number;
+  /** Clip x̂0 to [−1, 1] at every step (clip_denoised). */
+  clipDenoised: boolean;
+}
+
+/** Draws one action per row of `states` by running the full reverse chain. Returns [N, act]. */
+export function sampleActions(
+  net: NoiseNet,
+  coef: DiffusionCoefficients,
+  states: tf.Tensor2D,
+  rng: Rng,
+  options: SampleOptions,
+): tf.Tensor2D {
+  const n = states.shape[0];
+  const d = net.actDim;
+  const table = net.timeTable();
+  let x = tf.tensor2d(rng.normals(n * d), [n, d]);
+  for (let i = coef.T - 1; i >= 0; i--) {
+    const prev = x;
+    x = tf.tidy(() => {
+      const eps = net.predict(prev, i, states, table);
+      let x0 = tf.sub(tf.mul(prev, coef.sqrtRecipAlphasCumprod[i]), tf.mul(eps, coef.sqrtRecipm1AlphasCumprod[i]));
+      if (options.clipDenoised) x0 = tf.clipByValue(x0, -1, 1);
+      const mean = tf.add(tf.mul(x0, coef.posteriorMeanCoef1[i]), tf.mul(prev, coef.posteriorMeanCoef2[i]));
+      if (i === 0) return mean as tf.Tensor2D;
+      const sigma = Math.exp(0.5 * coef.posteriorLogVarianceClipped[i]) * options.noiseRatio;
+      const z = tf.tensor2d(rng.normals(n * d), [n, d]);
+      return tf.add(mean, tf.mul(z, sigma)) as tf.Tensor2D;
+    });
+    prev.dispose();
+  }
+  table.dispose();
+  const out = tf.clipByValue(x, -1, 1) as tf.Tensor2D;
+  x.dispose();
+  return out;
+}
+
+/** Random draws of one training batch: a step index and a noise vector per row. */
+export interface LossNoise {
+  t: Int32Array;
+  eps: Float32Array;
+}
+
+export function drawLossNoise(rows: number, actDim: number, T: number, rng: Rng): LossNoise {
+  const t = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) t[r] = rng.int(T);
+  return { t, eps: rng.normals(rows * actDim) };
+}
+
+/**
+ * L = (1/(N·d)) Σ_i w_i ‖ε_i − ε_θ(√ᾱ_{t_i}·a_i + √(1−ᾱ_{t_i})·ε_i, t_i, s_i)‖²
+ * (spec §4.3): an element-wise mean over all N·d entries, weights broadcast over the d
+ * action components; without weights, w_i = 1.
+ */
+export function diffusionLoss(
+  net: NoiseNet,
+  coef: DiffusionCoefficients,
+  actions: tf.Tensor2D,
+  states: tf.Tensor2D,
+  noise: LossNoise,
+  weights: tf.Tensor1D | null,
+): tf.Scalar {
+  const [n, d] = actions.shape;
+  if (noise.t.length !== n || noise.eps.length !== n * d) {
+    throw new Error(`diffusionLoss: noise drawn for ${noise.t.length} rows, batch has ${n}`);
+  }
+  const signal = new Float32Array(n);
+  const noiseScale = new Float32Array(n);
+  for (let r = 0; r < n; r++) {
+    signal[r] = coef.sqrtAlphasCumprod[noise.t[r]];
+    noiseScale[r] = coef.sqrtOneMinusAlphasCumprod[noise.t[r]];
+  }
+  const eps = tf.tensor2d(noise.eps, [n, d]);
+  const xNoisy = tf.add(tf.mul(actions, tf.tensor2d(signal, [n, 1])), tf.mul(eps, tf.tensor2d(noiseScale, [n, 1]))) as tf.Tensor2D;
+  const predicted = net.predict(xNoisy, tf.tensor1d(noise.t, 'int32'), states);
+  const sq = tf.square(tf.sub(predicted, eps));
+  return (weights ? tf.mean(tf.mul(sq, tf.reshape(weights, [n, 1]))) : tf.mean(sq)) as tf.Scalar;
+}

@@ -1,0 +1,106 @@
+/**
+ * A diffusion policy as QVPO (and DIPO, QSM) use it: the noise net, its Polyak-averaged
+ * target copy, the DDPM coefficients and the optimiser, with sampling and one training step.
+ * Actions live in [−1, 1]^d; scaling to env bounds is the agent's job.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Adam, AdamState, clipByGlobalNorm, gradientsOf } from '../nets/adam';
+import { SavedTensor, copyVariables, loadVariables, saveVariables, softUpdate } from '../nets/params';
+import { Rng } from '../util/rng';
+import { LossNoise, diffusionLoss, drawLossNoise, sampleActions } from './ddpm';
+import { NoiseNet } from './noise-net';
+import { BetaSchedule, DiffusionCoefficients, diffusionCoefficients } from './schedule';
+
+export interface DiffusionPolicyOptions {
+  diffusionSteps: number;
+  betaSchedule: BetaSchedule;
+  hidden: readonly number[];
+  lr: number;
+  adamEps: number;
+  /** Global gradient-norm clip; 0 disables. */
+  gradClipNorm: number;
+  noiseRatio: number;
+  clipDenoised: boolean;
+}
+
+export interface DiffusionPolicyState {
+  net: SavedTensor[];
+  target: SavedTensor[];
+  optimizer: AdamState;
+}
+
+export class DiffusionPolicy {
+  readonly net: NoiseNet;
+  readonly target: NoiseNet;
+  readonly coef: DiffusionCoefficients;
+  readonly optimizer: Adam;
+
+  constructor(
+    readonly obsDim: number,
+    readonly actDim: number,
+    rng: Rng,
+    readonly options: DiffusionPolicyOptions,
+  ) {
+    this.coef = diffusionCoefficients(options.betaSchedule, options.diffusionSteps);
+    const netOptions = { hidden: options.hidden };
+    this.net = new NoiseNet(obsDim, actDim, options.diffusionSteps, rng, netOptions);
+    this.target = new NoiseNet(obsDim, actDim, options.diffusionSteps, rng, netOptions);
+    copyVariables(this.target.variables, this.net.variables);
+    this.optimizer = new Adam(this.net.variables, { lr: options.lr, eps: options.adamEps });
+  }
+
+  /** One action per row of `states` from the current (or target) network, in [−1, 1]. */
+  sample(states: tf.Tensor2D, rng: Rng, which: 'current' | 'target' = 'current', noiseRatio = this.options.noiseRatio): tf.Tensor2D {
+    const net = which === 'target' ? this.target : this.net;
+    return sampleActions(net, this.coef, states, rng, { noiseRatio, clipDenoised: this.options.clipDenoised });
+  }
+
+  /** The (weighted) ε-prediction loss on given rows with given draws, no update. */
+  loss(actions: tf.Tensor2D, states: tf.Tensor2D, weights: tf.Tensor1D | null, noise: LossNoise): tf.Scalar {
+    return diffusionLoss(this.net, this.coef, actions, states, noise, weights);
+  }
+
+  /**
+   * One optimiser step on the (weighted) diffusion loss of the rows. Returns the loss and
+   * the gradient norm before clipping as kept scalars the caller disposes.
+   */
+  trainStep(actions: tf.Tensor2D, states: tf.Tensor2D, weights: tf.Tensor1D | null, rng: Rng): { loss: tf.Scalar; gradNorm: tf.Scalar } {
+    const noise = drawLossNoise(actions.shape[0], this.actDim, this.coef.T, rng);
+    return tf.tidy(() => {
+      const { value, grads } = gradientsOf(() => this.loss(actions, states, weights, noise), this.net.variables);
+      const clipped = clipByGlobalNorm(grads, this.options.gradClipNorm);
+      this.optimizer.apply(clipped.grads);
+      return { loss: tf.keep(value), gradNorm: tf.keep(clipped.norm) };
+    });
+  }
+
+  /** target ← net (hard copy). */
+  syncTarget(): void {
+    copyVariables(this.target.variables, this.net.variables);
+  }
+
+  /** target ← τ·net + (1−τ)·target. */
+  updateTarget(tau: number): void {
+    softUpdate(this.target.variables, this.net.variables, tau);
+  }
+
+  getState(): DiffusionPolicyState {
+    return {
+      net: saveVariables(this.net.variables),
+      target: saveVariables(this.target.variables),
+      optimizer: this.optimizer.getState(),
+    };
+  }
+
+  setState(state: DiffusionPolicyState): void {
+    loadVariables(this.net.variables, state.net, 'diffusion policy');
+    loadVariables(this.target.variables, state.target, 'diffusion policy target');
+    this.optimizer.setState(state.optimizer);
+  }
+
+  dispose(): void {
+    this.net.dispose();
+    this.target.dispose();
+    this.optimizer.dispose();
+  }
+}

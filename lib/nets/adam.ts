@@ -1,0 +1,111 @@
+/**
+ * Adam with PyTorch's update rule (bias-corrected moments, eps added after the square root),
+ * and global-norm gradient clipping as torch.nn.utils.clip_grad_norm_ does it. Written out
+ * so its state is plain data in checkpoints.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { SavedTensor, loadVariables, saveVariables } from './params';
+
+export interface AdamOptions {
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+}
+
+export interface AdamState {
+  step: number;
+  m: SavedTensor[];
+  v: SavedTensor[];
+}
+
+export class Adam {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  private step = 0;
+  private readonly m: tf.Variable[];
+  private readonly v: tf.Variable[];
+
+  constructor(
+    private readonly vars: readonly tf.Variable[],
+    options: AdamOptions,
+  ) {
+    this.lr = options.lr;
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.eps = options.eps ?? 1e-8;
+    this.m = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    this.v = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+  }
+
+  get steps(): number {
+    return this.step;
+  }
+
+  /** One update with `grads` in the same order as the variables. */
+  apply(grads: readonly tf.Tensor[]): void {
+    if (grads.length !== this.vars.length) {
+      throw new Error(`Adam.apply: got ${grads.length} gradients for ${this.vars.length} variables`);
+    }
+    this.step += 1;
+    const c1 = 1 - Math.pow(this.beta1, this.step);
+    const c2 = 1 - Math.pow(this.beta2, this.step);
+    const stepSize = this.lr / c1;
+    const sqrtC2 = Math.sqrt(c2);
+    tf.tidy(() => {
+      for (let i = 0; i < grads.length; i++) {
+        const g = grads[i];
+        const m = tf.add(tf.mul(this.m[i], this.beta1), tf.mul(g, 1 - this.beta1));
+        const v = tf.add(tf.mul(this.v[i], this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        this.m[i].assign(m);
+        this.v[i].assign(v);
+        const denom = tf.add(tf.div(tf.sqrt(v), sqrtC2), this.eps);
+        this.vars[i].assign(tf.sub(this.vars[i], tf.mul(tf.div(m, denom), stepSize)));
+      }
+    });
+  }
+
+  /** Back to the freshly constructed state (zero moments, step 0). */
+  reset(): void {
+    tf.tidy(() => {
+      for (const t of [...this.m, ...this.v]) t.assign(tf.zerosLike(t));
+    });
+    this.step = 0;
+  }
+
+  getState(): AdamState {
+    return { step: this.step, m: saveVariables(this.m), v: saveVariables(this.v) };
+  }
+
+  setState(state: AdamState): void {
+    loadVariables(this.m, state.m, 'Adam first moments');
+    loadVariables(this.v, state.v, 'Adam second moments');
+    this.step = state.step;
+  }
+
+  dispose(): void {
+    for (const t of [...this.m, ...this.v]) t.dispose();
+  }
+}
+
+/**
+ * Scales `grads` so their global L2 norm is at most `maxNorm` (coefficient
+ * maxNorm / (norm + 1e-6), capped at 1, as PyTorch). Returns new tensors and the norm
+ * before clipping; `maxNorm <= 0` or non-finite disables clipping. Call inside tidy.
+ */
+export function clipByGlobalNorm(grads: readonly tf.Tensor[], maxNorm: number): { grads: tf.Tensor[]; norm: tf.Scalar } {
+  const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) return { grads: grads.slice(), norm };
+  const coef = tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1);
+  return { grads: grads.map((g) => tf.mul(g, coef)), norm };
+}
+
+/**
+ * Gradients of `loss` with respect to `vars`, in their order (tfjs keys them by name).
+ */
+export function gradientsOf(loss: () => tf.Scalar, vars: readonly tf.Variable[]): { value: tf.Scalar; grads: tf.Tensor[] } {
+  const { value, grads } = tf.variableGrads(loss, vars as tf.Variable[]);
+  return { value, grads: vars.map((v) => grads[v.name]) };
+}

@@ -1,0 +1,47 @@
+/**
+ * Double-Q critic: two independent MLPs on [state, action] (state first). Every use of Q in
+ * QVPO (TD target, candidate selection, Q-weights) takes min(Q1, Q2).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../util/rng';
+import { Activation } from './layers';
+import { Mlp, WeightInit } from './mlp';
+
+export interface CriticOptions {
+  hidden: readonly number[];
+  activation?: Activation;
+  init?: WeightInit;
+}
+
+export class DoubleCritic {
+  readonly q1: Mlp;
+  readonly q2: Mlp;
+
+  constructor(obsDim: number, actDim: number, rng: Rng, options: CriticOptions) {
+    const sizes = [obsDim + actDim, ...options.hidden, 1];
+    const mlpOptions = { activation: options.activation ?? 'mish', init: options.init ?? 'qvpo-normal' };
+    this.q1 = new Mlp(sizes, rng, mlpOptions);
+    this.q2 = new Mlp(sizes, rng, mlpOptions);
+  }
+
+  /** Both heads, each [N, 1]. */
+  both(obs: tf.Tensor2D, act: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+    const x = tf.concat([obs, act], 1);
+    return [this.q1.apply(x), this.q2.apply(x)];
+  }
+
+  /** min(Q1, Q2) as a vector [N]. */
+  min(obs: tf.Tensor2D, act: tf.Tensor2D): tf.Tensor1D {
+    const [a, b] = this.both(obs, act);
+    return tf.reshape(tf.minimum(a, b), [-1]) as tf.Tensor1D;
+  }
+
+  get variables(): tf.Variable[] {
+    return [...this.q1.variables, ...this.q2.variables];
+  }
+
+  dispose(): void {
+    this.q1.dispose();
+    this.q2.dispose();
+  }
+}
