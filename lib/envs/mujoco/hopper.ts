@@ -1,0 +1,83 @@
+/**
+ * Hopper-v3 (gym `hopper_v3.py` semantics; Hopper-v4 is identical apart from the bindings).
+ *
+ * - Observation (11): qpos[1:6] (rootz, rooty, thigh, leg, foot) then clip(qvel[0:6], ±10).
+ * - Reward: forward_reward_weight·Δx/dt + healthy_reward − ctrl_cost_weight·Σa², x = qpos[0].
+ * - Healthy (all strict): every element of (qpos[2:], qvel) — qvel unclipped — in
+ *   healthy_state_range (−100, 100); z = qpos[1] in (0.7, ∞); angle = qpos[2] in (−0.2, 0.2).
+ *   The healthy reward is paid on every step while terminate_when_unhealthy, including the
+ *   terminating one (v3/v4).
+ * - Reset noise: U(±0.005) on all 6 qpos and all 6 qvel.
+ */
+
+import { EnvInfo } from '../types';
+import { Rng } from '../../util/rng';
+import { MujocoEnv, MujocoEnvConfig, clip, sumOfSquares } from './base';
+import { MujocoModule } from './loader';
+import { observationSize } from './specs';
+
+export class HopperEnv extends MujocoEnv<'Hopper'> {
+  private xBefore = 0;
+
+  constructor(mj: MujocoModule, config: MujocoEnvConfig<'Hopper'>) {
+    super(mj, config, observationSize('Hopper', config.version));
+  }
+
+  /** gym's `is_healthy` for the current state. */
+  isHealthy(): boolean {
+    const p = this.params;
+    const q = this.qpos;
+    const v = this.qvel;
+    const sLo = p.healthyStateRange[0];
+    const sHi = p.healthyStateRange[1];
+    for (let i = 2; i < this.nq; i++) if (!(sLo < q[i] && q[i] < sHi)) return false;
+    for (let i = 0; i < this.nv; i++) if (!(sLo < v[i] && v[i] < sHi)) return false;
+    const z = q[1];
+    const angle = q[2];
+    return (
+      p.healthyZRange[0] < z && z < p.healthyZRange[1] &&
+      p.healthyAngleRange[0] < angle && angle < p.healthyAngleRange[1]
+    );
+  }
+
+  protected beginStep(): void {
+    this.xBefore = this.qpos[0];
+  }
+
+  protected evaluate(action: ArrayLike<number>): EnvInfo {
+    const p = this.params;
+    const x = this.qpos[0];
+    const xVelocity = (x - this.xBefore) / this.dt;
+    const forwardReward = p.forwardRewardWeight * xVelocity;
+    const ctrlCost = p.ctrlCostWeight * sumOfSquares(action);
+    const healthy = this.isHealthy();
+    const healthyReward = healthy || p.terminateWhenUnhealthy ? p.healthyReward : 0;
+    this.stepReward = forwardReward + healthyReward - ctrlCost;
+    this.stepTerminated = p.terminateWhenUnhealthy && !healthy;
+    return {
+      x_position: x,
+      x_velocity: xVelocity,
+      forward_reward: forwardReward,
+      healthy_reward: healthyReward,
+      ctrl_cost: ctrlCost,
+      contact_cost: 0,
+      torso_height: this.qpos[1],
+      is_healthy: healthy,
+    };
+  }
+
+  protected writeObservation(obs: Float64Array): void {
+    const q = this.qpos;
+    const v = this.qvel;
+    for (let i = 1; i < 6; i++) obs[i - 1] = q[i];
+    for (let i = 0; i < 6; i++) obs[5 + i] = clip(v[i], -10, 10);
+  }
+
+  protected applyResetNoise(rng: Rng): void {
+    this.drawResetNoise(rng, this.params.resetNoiseScale, 'uniform');
+  }
+
+  protected resetInfo(): EnvInfo {
+    return { x_position: this.qpos[0], torso_height: this.qpos[1] };
+  }
+}
