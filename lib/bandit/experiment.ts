@@ -78,7 +78,7 @@ const ZERO_OBS = new Float32Array(1);
 
 /** Plain samples of the current policy (no critic selection), as [x0, y0, ...]. */
 export function policySamples(agent: QvpoAgent, n: number, rng: Rng): Float32Array {
-  const t = tf.tidy(() => agent.policy.sample(tf.zeros([n, 1]) as tf.Tensor2D, rng));
+  const t = tf.tidy(() => agent.policy.sample(tf.zeros([1, 1]) as tf.Tensor2D, n, rng));
   const out = t.dataSync() as Float32Array;
   t.dispose();
   return out;

@@ -17,22 +17,63 @@ export interface SampleOptions {
   clipDenoised: boolean;
 }
 
-/** Draws one action per row of `states` by running the full reverse chain. Returns [N, act]. */
+/**
+ * Draws `k` actions per row of `states` [B, obs] by running the full reverse chain; returns
+ * [B·k, act] with row b·k + j the j-th sample of state b. Uses the noise net's split first
+ * layer (prepareChain), which gives the same numbers as feeding the concatenated input.
+ */
 export function sampleActions(
   net: NoiseNet,
   coef: DiffusionCoefficients,
   states: tf.Tensor2D,
+  k: number,
   rng: Rng,
   options: SampleOptions,
 ): tf.Tensor2D {
-  const n = states.shape[0];
-  const d = net.actDim;
+  const chain = tf.tidy(() => net.prepareChain(states, k));
+  try {
+    return reverseChain(coef, chain.rows, net.actDim, rng, options, (x, i) => net.predictInChain(x, i, chain));
+  } finally {
+    tf.dispose([chain.stateTerm, chain.timeTerm, chain.xWeight]);
+  }
+}
+
+/**
+ * The same chain through the plain network call (concatenated input, one row per sample):
+ * the straightforward reference the lean path is tested against.
+ */
+export function sampleActionsReference(
+  net: NoiseNet,
+  coef: DiffusionCoefficients,
+  repeatedStates: tf.Tensor2D,
+  rng: Rng,
+  options: SampleOptions,
+): tf.Tensor2D {
   const table = net.timeTable();
+  try {
+    return reverseChain(coef, repeatedStates.shape[0], net.actDim, rng, options, (x, i) => net.predict(x, i, repeatedStates, table));
+  } finally {
+    table.dispose();
+  }
+}
+
+/**
+ * x_T ~ N(0, I); for i = T−1..0: x̂0 = √(1/ᾱ_i)·x − √(1/ᾱ_i − 1)·ε̂, clipped; x ← posterior
+ * mean + σ_i·z·noiseRatio, with no noise at i = 0; finally clip to [−1, 1].
+ */
+function reverseChain(
+  coef: DiffusionCoefficients,
+  n: number,
+  d: number,
+  rng: Rng,
+  options: SampleOptions,
+  predictNoise: (x: tf.Tensor2D, i: number) => tf.Tensor2D,
+): tf.Tensor2D {
   let x = tf.tensor2d(rng.normals(n * d), [n, d]);
   for (let i = coef.T - 1; i >= 0; i--) {
     const prev = x;
     x = tf.tidy(() => {
-      const eps = net.predict(prev, i, states, table);
+      const eps = predictNoise(prev, i);
       let x0 = tf.sub(tf.mul(prev, coef.sqrtRecipAlphasCumprod[i]), tf.mul(eps, coef.sqrtRecipm1AlphasCumprod[i]));
       if (options.clipDenoised) x0 = tf.clipByValue(x0, -1, 1);
       const mean = tf.add(tf.mul(x0, coef.posteriorMeanCoef1[i]), tf.mul(prev, coef.posteriorMeanCoef2[i]));
@@ -43,7 +84,6 @@ export function sampleActions(
     });
     prev.dispose();
   }
-  table.dispose();
   const out = tf.clipByValue(x, -1, 1) as tf.Tensor2D;
   x.dispose();
   return out;

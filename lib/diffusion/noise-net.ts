@@ -12,6 +12,14 @@ import * as tf from '@tensorflow/tfjs';
 import { Activation } from '../nets/layers';
 import { Mlp } from '../nets/mlp';
 import { Rng } from '../util/rng';
+import { repeatRows } from './select';
+
+export interface ChainContext {
+  rows: number;
+  xWeight: tf.Tensor2D;
+  stateTerm: tf.Tensor2D;
+  timeTerm: tf.Tensor2D;
+}
 
 export interface NoiseNetOptions {
   hidden: readonly number[];
@@ -79,6 +87,30 @@ export class NoiseNet {
           // oneHot as integer bit patterns (1 → 1.4e-45).
           tf.matMul(tf.cast(tf.oneHot(t, this.T), 'float32') as tf.Tensor2D, tab) as tf.Tensor2D;
     return this.main.apply(tf.concat([x, emb, s], 1));
+  }
+
+  /**
+   * Constants of one reverse chain over `states` [B, obs] with `k` samples per state
+   * (rows b·k + j): the first layer split by input part, W·[x, emb, s] + b =
+   * W_x·x + (W_s·s + b) + W_e·emb(t). The state part is computed once per state (not per
+   * sample and step), the time part once per step index (not per row).
+   */
+  prepareChain(states: tf.Tensor2D, k: number): ChainContext {
+    const { actDim, timeEmbedDim, obsDim } = this;
+    const stateTerm = tf.add(tf.matMul(states, this.main.firstLayerBlock(actDim + timeEmbedDim, obsDim)), this.main.firstBias);
+    return {
+      rows: states.shape[0] * k,
+      xWeight: this.main.firstLayerBlock(0, actDim),
+      stateTerm: repeatRows(stateTerm as tf.Tensor2D, k),
+      timeTerm: tf.matMul(this.timeTable(), this.main.firstLayerBlock(actDim, timeEmbedDim)),
+    };
+  }
+
+  /** ε̂ for the chain's rows at step index `t`; equals predict() on the repeated states. */
+  predictInChain(x: tf.Tensor2D, t: number, chain: ChainContext): tf.Tensor2D {
+    const timeRow = tf.slice(chain.timeTerm, [t, 0], [1, -1]);
+    const pre = tf.add(tf.add(tf.matMul(x, chain.xWeight), chain.stateTerm), timeRow) as tf.Tensor2D;
+    return this.main.applyAfterFirst(pre);
   }
 
   get variables(): tf.Variable[] {

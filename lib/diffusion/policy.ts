@@ -49,10 +49,13 @@ export class DiffusionPolicy {
     this.optimizer = new Adam(this.net.variables, { lr: options.lr, eps: options.adamEps });
   }
 
-  /** One action per row of `states` from the current (or target) network, in [−1, 1]. */
-  sample(states: tf.Tensor2D, rng: Rng, which: 'current' | 'target' = 'current', noiseRatio = this.options.noiseRatio): tf.Tensor2D {
+  /**
+   * `k` actions per row of `states` [B, obs] from the current (or target) network, in
+   * [−1, 1]: [B·k, act], rows grouped by state.
+   */
+  sample(states: tf.Tensor2D, k: number, rng: Rng, which: 'current' | 'target' = 'current', noiseRatio = this.options.noiseRatio): tf.Tensor2D {
     const net = which === 'target' ? this.target : this.net;
-    return sampleActions(net, this.coef, states, rng, { noiseRatio, clipDenoised: this.options.clipDenoised });
+    return sampleActions(net, this.coef, states, k, rng, { noiseRatio, clipDenoised: this.options.clipDenoised });
   }
 
   /** The (weighted) ε-prediction loss on given rows with given draws, no update. */

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
 import { Activation } from './layers';
 import { Mlp, WeightInit } from './mlp';
+import { repeatRows } from '../diffusion/select';
 
 export interface CriticOptions {
   hidden: readonly number[];
@@ -34,6 +35,22 @@ export class DoubleCritic {
   min(obs: tf.Tensor2D, act: tf.Tensor2D): tf.Tensor1D {
     const [a, b] = this.both(obs, act);
     return tf.reshape(tf.minimum(a, b), [-1]) as tf.Tensor1D;
+  }
+
+  /**
+   * min(Q1, Q2) for `k` candidate actions per state: states [B, obs], actions [B·k, act]
+   * grouped by state. Each head's first layer is split, W·[s, a] + b = (W_s·s + b) + W_a·a,
+   * so the state part is computed once per state rather than once per candidate.
+   */
+  minRepeated(states: tf.Tensor2D, actions: tf.Tensor2D, k: number): tf.Tensor1D {
+    const obsDim = states.shape[1];
+    const actDim = actions.shape[1];
+    const head = (q: Mlp) => {
+      const statePart = tf.add(tf.matMul(states, q.firstLayerBlock(0, obsDim)), q.firstBias) as tf.Tensor2D;
+      const pre = tf.add(repeatRows(statePart, k), tf.matMul(actions, q.firstLayerBlock(obsDim, actDim))) as tf.Tensor2D;
+      return q.applyAfterFirst(pre);
+    };
+    return tf.reshape(tf.minimum(head(this.q1), head(this.q2)), [-1]) as tf.Tensor1D;
   }
 
   get variables(): tf.Variable[] {

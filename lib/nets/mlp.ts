@@ -56,13 +56,30 @@ export class Mlp {
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    let h = x;
-    const last = this.weights.length - 1;
-    for (let i = 0; i <= last; i++) {
-      h = dense(h, this.weights[i], this.biases[i]);
-      if (i < last) h = activate(h, this.activation);
+    return this.applyAfterFirst(dense(x, this.weights[0], this.biases[0]));
+  }
+
+  /**
+   * The rest of the network from the first layer's pre-activation. Callers that feed a
+   * concatenated input whose parts repeat (a state shared by many samples, a time embedding
+   * shared by a whole batch) compute the first layer block by block — see firstLayerBlock —
+   * and continue here: the same numbers for a fraction of the work.
+   */
+  applyAfterFirst(pre: tf.Tensor2D): tf.Tensor2D {
+    let h = pre;
+    for (let i = 1; i < this.weights.length; i++) {
+      h = dense(activate(h, this.activation), this.weights[i], this.biases[i]);
     }
     return h;
+  }
+
+  /** Rows [from, from + count) of the first weight matrix: the block one input part multiplies. */
+  firstLayerBlock(from: number, count: number): tf.Tensor2D {
+    return tf.slice(this.weights[0], [from, 0], [count, -1]);
+  }
+
+  get firstBias(): tf.Tensor1D {
+    return this.biases[0];
   }
 
   /** Variables in a fixed order: w0, b0, w1, b1, ... */

@@ -12,7 +12,8 @@ export interface SavedTensor {
 
 /** Reads variables into plain arrays (outside tidy: reading typed arrays inside tidy is slow). */
 export function saveVariables(vars: readonly tf.Variable[]): SavedTensor[] {
-  return vars.map((v) => ({ shape: v.shape.slice(), values: v.dataSync() as Float32Array }));
+  // A copy: on the CPU backend dataSync() hands out the tensor's own storage.
+  return vars.map((v) => ({ shape: v.shape.slice(), values: Float32Array.from(v.dataSync() as Float32Array) }));
 }
 
 export function loadVariables(vars: readonly tf.Variable[], saved: readonly SavedTensor[], what = 'parameters'): void {
@@ -24,7 +25,8 @@ export function loadVariables(vars: readonly tf.Variable[], saved: readonly Save
     if (s.shape.join('x') !== v.shape.join('x')) {
       throw new Error(`${what}: tensor ${i} has shape [${s.shape}] in the checkpoint, [${v.shape}] in the network`);
     }
-    tf.tidy(() => v.assign(tf.tensor(s.values, v.shape, 'float32')));
+    // A copy: tf.tensor() may adopt the array it is given, tying the checkpoint to the network.
+    tf.tidy(() => v.assign(tf.tensor(Float32Array.from(s.values), v.shape, 'float32')));
   });
 }
 

@@ -18,7 +18,7 @@ import { Adam, AdamState, clipByGlobalNorm, gradientsOf } from '../../nets/adam'
 import { DoubleCritic } from '../../nets/critic';
 import { SavedTensor, copyVariables, loadVariables, saveVariables, softUpdate } from '../../nets/params';
 import { DiffusionPolicy, DiffusionPolicyState } from '../../diffusion/policy';
-import { bestOfK, gatherBest, repeatRows } from '../../diffusion/select';
+import { bestOfK, gatherBest } from '../../diffusion/select';
 import { Batch, ReplayBuffer } from '../../replay/buffer';
 import { Rng, RngState } from '../../util/rng';
 import { QvpoConfig, qvpoSchema } from './config';
@@ -154,9 +154,8 @@ export class QvpoAgent {
    */
   private bestActions(states: tf.Tensor2D, k: number, which: 'current' | 'target'): { actions: tf.Tensor2D; q: tf.Tensor1D } {
     const critic = which === 'target' ? this.criticTarget : this.critic;
-    const repeated = repeatRows(states, k);
-    const candidates = this.policy.sample(repeated, this.rng, which);
-    const pick = bestOfK(critic.min(repeated, candidates), k);
+    const candidates = this.policy.sample(states, k, this.rng, which);
+    const pick = bestOfK(critic.minRepeated(states, candidates, k), k);
     return { actions: gatherBest(candidates, pick.index, k), q: pick.best };
   }
 
@@ -229,9 +228,8 @@ export class QvpoAgent {
     const nd = c.trainSamples;
     const rows = tf.tidy(() => {
       const states = tf.tensor2d(batch.obs, [b, obsDim]);
-      const repeated = repeatRows(states, nd);
-      const samples = this.policy.sample(repeated, this.rng, 'current');
-      const pick = bestOfK(this.critic.min(repeated, samples), nd);
+      const samples = this.policy.sample(states, nd, this.rng, 'current');
+      const pick = bestOfK(this.critic.minRepeated(states, samples, nd), nd);
       const w = qWeights(pick.best, pick.mean, c.qTransform, c.qcutThreshold);
       const best = gatherBest(samples, pick.index, nd);
       const spread = tf.mean(tf.sqrt(tf.moments(tf.reshape(samples, [b, nd, actDim]), 1).variance));
