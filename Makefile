@@ -23,6 +23,7 @@ install: node_modules/.installed
 
 typecheck: install
 	node_modules/.bin/tsc -p tsconfig.json
+	node scripts/typecheck-notebook.js
 
 # Unit, integration and notebook tests (node's test runner through tsx, one file at a time).
 unit: install

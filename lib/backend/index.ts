@@ -48,7 +48,11 @@ export function isInstalled(pkg: string): boolean {
   }
 }
 
-type Loader = () => Promise<{ ok: true; details: BackendInfo['details']; gpu: boolean } | { ok: false; reason: string }>;
+// A loader returns what it found, or a string saying why the backend is unavailable. (A plain
+// union rather than an `ok` discriminant: the notebook kernel type-checks lib/ without
+// strictNullChecks, where boolean discriminants do not narrow.)
+type Loaded = { details: BackendInfo['details']; gpu: boolean };
+type Loader = () => Promise<Loaded | string>;
 
 async function activate(tfjsName: string): Promise<boolean> {
   try {
@@ -64,33 +68,33 @@ async function activate(tfjsName: string): Promise<boolean> {
 const loaders: Record<BackendName, Loader> = {
   'tfjs-node-gpu': async () => {
     if (!isInstalled('@tensorflow/tfjs-node-gpu')) {
-      return { ok: false, reason: 'not installed (npm install @tensorflow/tfjs-node-gpu; needs CUDA 11.2 + cuDNN 8.1)' };
+      return 'not installed (npm install @tensorflow/tfjs-node-gpu; needs CUDA 11.2 + cuDNN 8.1)';
     }
     try {
       require('@tensorflow/tfjs-node-gpu');
     } catch (e) {
-      return { ok: false, reason: `failed to load: ${(e as Error).message.split('\n')[0]}` };
+      return `failed to load: ${(e as Error).message.split('\n')[0]}`;
     }
-    if (!(await activate('tensorflow'))) return { ok: false, reason: 'tensorflow backend did not initialise' };
+    if (!(await activate('tensorflow'))) return 'tensorflow backend did not initialise';
     const be = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
-    if (!be.isUsingGpuDevice) return { ok: false, reason: 'libtensorflow found no usable GPU (CUDA/cuDNN missing?)' };
-    return { ok: true, gpu: true, details: { package: '@tensorflow/tfjs-node-gpu' } };
+    if (!be.isUsingGpuDevice) return 'libtensorflow found no usable GPU (CUDA/cuDNN missing?)';
+    return { gpu: true, details: { package: '@tensorflow/tfjs-node-gpu' } };
   },
   'tfjs-node': async () => {
     if (!isInstalled('@tensorflow/tfjs-node')) {
-      return { ok: false, reason: 'not installed (npm install @tensorflow/tfjs-node; downloads libtensorflow)' };
+      return 'not installed (npm install @tensorflow/tfjs-node; downloads libtensorflow)';
     }
     try {
       require('@tensorflow/tfjs-node');
     } catch (e) {
-      return { ok: false, reason: `failed to load: ${(e as Error).message.split('\n')[0]}` };
+      return `failed to load: ${(e as Error).message.split('\n')[0]}`;
     }
-    if (!(await activate('tensorflow'))) return { ok: false, reason: 'tensorflow backend did not initialise' };
-    return { ok: true, gpu: false, details: { package: '@tensorflow/tfjs-node' } };
+    if (!(await activate('tensorflow'))) return 'tensorflow backend did not initialise';
+    return { gpu: false, details: { package: '@tensorflow/tfjs-node' } };
   },
   webgpu: async () => {
     if (!isInstalled('webgpu') || !isInstalled('@tensorflow/tfjs-backend-webgpu')) {
-      return { ok: false, reason: 'not installed (npm install webgpu @tensorflow/tfjs-backend-webgpu)' };
+      return 'not installed (npm install webgpu @tensorflow/tfjs-backend-webgpu)';
     }
     try {
       const dawn = (await importEsm('webgpu')) as {
@@ -101,29 +105,28 @@ const loaders: Record<BackendName, Loader> = {
       const api = dawn.create ? dawn : dawn.default ?? dawn;
       if (api.globals) Object.assign(globalThis, api.globals);
       const gpu = api.create?.([]);
-      if (!gpu) return { ok: false, reason: 'the webgpu package exposes no create()' };
+      if (!gpu) return 'the webgpu package exposes no create()';
       Object.defineProperty(globalThis.navigator ?? ((globalThis as { navigator?: object }).navigator = {}), 'gpu', {
         value: gpu,
         configurable: true,
       });
       const adapter = await (gpu as { requestAdapter(): Promise<unknown> }).requestAdapter();
-      if (!adapter) return { ok: false, reason: 'no WebGPU adapter (needs libvulkan1 and a GPU driver)' };
+      if (!adapter) return 'no WebGPU adapter (needs libvulkan1 and a GPU driver)';
       require('@tensorflow/tfjs-backend-webgpu');
     } catch (e) {
-      return { ok: false, reason: `failed to load: ${(e as Error).message.split('\n')[0]}` };
+      return `failed to load: ${(e as Error).message.split('\n')[0]}`;
     }
-    if (!(await activate('webgpu'))) return { ok: false, reason: 'webgpu backend did not initialise' };
-    return { ok: true, gpu: true, details: { package: '@tensorflow/tfjs-backend-webgpu' } };
+    if (!(await activate('webgpu'))) return 'webgpu backend did not initialise';
+    return { gpu: true, details: { package: '@tensorflow/tfjs-backend-webgpu' } };
   },
   wasm: async () => {
     try {
       require('@tensorflow/tfjs-backend-wasm');
     } catch (e) {
-      return { ok: false, reason: `failed to load: ${(e as Error).message.split('\n')[0]}` };
+      return `failed to load: ${(e as Error).message.split('\n')[0]}`;
     }
-    if (!(await activate('wasm'))) return { ok: false, reason: 'wasm backend did not initialise' };
+    if (!(await activate('wasm'))) return 'wasm backend did not initialise';
     return {
-      ok: true,
       gpu: false,
       details: {
         simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
@@ -132,10 +135,10 @@ const loaders: Record<BackendName, Loader> = {
     };
   },
   cpu: async () => {
-    if (!(await activate('cpu'))) return { ok: false, reason: 'cpu backend did not initialise' };
+    if (!(await activate('cpu'))) return 'cpu backend did not initialise';
     // We report the backend ourselves; silence tfjs's one-time "install tfjs-node" banner.
     (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
-    return { ok: true, gpu: false, details: {} };
+    return { gpu: false, details: {} };
   },
 };
 
@@ -164,7 +167,7 @@ export async function initBackend(choice?: BackendChoice | string): Promise<Back
     const skipped: BackendInfo['skipped'] = [];
     for (const name of order) {
       const res = await loaders[name]();
-      if (res.ok) {
+      if (typeof res !== 'string') {
         current = {
           name,
           tfjsBackend: tf.getBackend(),
@@ -176,7 +179,7 @@ export async function initBackend(choice?: BackendChoice | string): Promise<Back
         };
         return current;
       }
-      skipped.push({ name, reason: res.reason });
+      skipped.push({ name, reason: res });
     }
     const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
     throw new Error(

@@ -30,7 +30,7 @@ export function sampleActions(
   rng: Rng,
   options: SampleOptions,
 ): tf.Tensor2D {
-  const chain = tf.tidy(() => net.prepareChain(states, k));
+  const chain = net.prepareChain(states, k);
   try {
     return reverseChain(coef, chain.rows, net.actDim, rng, options, (x, i) => net.predictInChain(x, i, chain));
   } finally {

@@ -93,17 +93,20 @@ export class NoiseNet {
    * Constants of one reverse chain over `states` [B, obs] with `k` samples per state
    * (rows b·k + j): the first layer split by input part, W·[x, emb, s] + b =
    * W_x·x + (W_s·s + b) + W_e·emb(t). The state part is computed once per state (not per
-   * sample and step), the time part once per step index (not per row).
+   * sample and step), the time part once per step index (not per row). The caller disposes
+   * the three tensors.
    */
   prepareChain(states: tf.Tensor2D, k: number): ChainContext {
     const { actDim, timeEmbedDim, obsDim } = this;
-    const stateTerm = tf.add(tf.matMul(states, this.main.firstLayerBlock(actDim + timeEmbedDim, obsDim)), this.main.firstBias);
-    return {
-      rows: states.shape[0] * k,
-      xWeight: this.main.firstLayerBlock(0, actDim),
-      stateTerm: repeatRows(stateTerm as tf.Tensor2D, k),
-      timeTerm: tf.matMul(this.timeTable(), this.main.firstLayerBlock(actDim, timeEmbedDim)),
-    };
+    const [xWeight, stateTerm, timeTerm] = tf.tidy(() => {
+      const perState = tf.add(tf.matMul(states, this.main.firstLayerBlock(actDim + timeEmbedDim, obsDim)), this.main.firstBias);
+      return [
+        this.main.firstLayerBlock(0, actDim),
+        repeatRows(perState as tf.Tensor2D, k),
+        tf.matMul(this.timeTable(), this.main.firstLayerBlock(actDim, timeEmbedDim)),
+      ];
+    }) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    return { rows: states.shape[0] * k, xWeight, stateTerm, timeTerm };
   }
 
   /** ε̂ for the chain's rows at step index `t`; equals predict() on the repeated states. */
