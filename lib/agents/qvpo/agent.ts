@@ -21,6 +21,7 @@ import { DiffusionPolicy, DiffusionPolicyState } from '../../diffusion/policy';
 import { bestOfK, gatherBest } from '../../diffusion/select';
 import { Batch, ReplayBuffer } from '../../replay/buffer';
 import { Rng, RngState } from '../../util/rng';
+import { PhaseTimer } from '../../util/timer';
 import { QvpoConfig, qvpoSchema } from './config';
 import { actorRows, entropyAlphaAt, qWeights } from './weights';
 
@@ -33,7 +34,7 @@ export interface AgentSpec {
 
 export type ActMode = 'behaviour' | 'eval';
 
-export interface QvpoUpdateStats {
+export type QvpoUpdateStats = {
   criticLoss: number;
   actorLoss: number;
   /** Mean over states of the best sample's min(Q1,Q2). */
@@ -48,7 +49,7 @@ export interface QvpoUpdateStats {
   entropyAlpha: number;
   criticGradNorm: number;
   actorGradNorm: number;
-}
+};
 
 export interface QvpoState {
   kind: 'qvpo';
@@ -161,13 +162,19 @@ export class QvpoAgent {
 
   // ---------------------------------------------------------------- learning
 
-  /** One QVPO iteration (critic, actor, targets) after env step `envStep`. */
-  update(buffer: ReplayBuffer, envStep: number, wantStats = false): QvpoUpdateStats | null {
+  /**
+   * One QVPO iteration (critic, actor, targets) after env step `envStep`. `timer` (benchmarks
+   * only) charges each phase's wall time, waiting for its results.
+   */
+  update(buffer: ReplayBuffer, envStep: number, wantStats = false, timer?: PhaseTimer): QvpoUpdateStats | null {
     const c = this.config;
+    timer?.start();
     const critic = this.updateCritic(buffer.sample(c.batchSize, this.rng));
-    const actor = this.updateActor(buffer.sample(c.batchSize, this.rng));
+    timer?.lap('critic', critic.loss);
+    const actor = this.updateActor(buffer.sample(c.batchSize, this.rng), timer);
     softUpdate(this.criticTarget.variables, this.critic.variables, c.tau);
     this.policy.updateTarget(c.tau);
+    timer?.lap('targets');
     const usedAlpha = this.entropyAlpha;
     this.entropyAlpha = entropyAlphaAt(envStep, c.entropyAlpha, c.entropyAlphaFloor, c.entropyDecaySteps);
     this.updates++;
@@ -221,7 +228,7 @@ export class QvpoAgent {
   }
 
   /** Step 2: the Q-weighted variational loss with diffusion entropy regularisation. */
-  private updateActor(batch: Batch) {
+  private updateActor(batch: Batch, timer?: PhaseTimer) {
     const c = this.config;
     const { obsDim, actDim } = this.spec;
     const b = batch.size;
@@ -242,7 +249,9 @@ export class QvpoAgent {
         sampleStd: spread as tf.Scalar,
       };
     });
+    timer?.lap('sampling', rows.weights);
     const step = this.policy.trainStep(rows.actions, rows.states, rows.weights, this.rng);
+    timer?.lap('actor', step.loss);
     tf.dispose([rows.actions, rows.states, rows.weights]);
     return {
       loss: step.loss,

@@ -1,0 +1,131 @@
+/**
+ * Time of one QVPO training iteration and of action selection, per task dimensions and backend.
+ *
+ *   npx tsx bench/qvpo-iteration.ts [--dims hopper,humanoid] [--preset paper|quick|smoke]
+ *                                   [--iters 5] [--warmup 2] [--action-iters 50] [--backend wasm]
+ *                                   [--<qvpo flag> value ...]   (e.g. --train-samples 16)
+ *
+ * Prints ms per iteration split into phases (critic step incl. the Kt target chains; Nd
+ * sampling and scoring; actor loss + Adam; target updates), ms per behaviour action (Kb
+ * candidates) and per evaluation action, and the ratio to the official PyTorch code's figures.
+ *
+ * The official figures are measured constants, not run here: spec §9 of the kit's reference
+ * (2026-11-21, 2-core Xeon VM, torch 1.13 + OpenBLAS, 2 threads, quiet machine; command
+ * `python3 bench/official_update_step.py --repo <qvpo> --env hopper humanoid --threads 2
+ * --warmup 3 --iters 10 --action-iters 200 --breakdown`). The official code cannot run on this
+ * kit's machines (no PyPI), so compare only under similar load.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { QvpoAgent } from '../lib/agents/qvpo/agent';
+import { QvpoConfig, qvpoSchema } from '../lib/agents/qvpo/config';
+import { describeBackend, initBackend } from '../lib/backend';
+import { ReplayBuffer } from '../lib/replay/buffer';
+import { Rng } from '../lib/util/rng';
+import { PhaseTimer } from '../lib/util/timer';
+
+const DIMS: Record<string, { obs: number; act: number; bound: number }> = {
+  hopper: { obs: 11, act: 3, bound: 1 },
+  walker2d: { obs: 17, act: 6, bound: 1 },
+  halfcheetah: { obs: 17, act: 6, bound: 1 },
+  ant: { obs: 111, act: 8, bound: 1 },
+  humanoid: { obs: 376, act: 17, bound: 0.4 },
+};
+
+/** Official code, paper settings: mean train iteration, behaviour action and eval action (ms). */
+const OFFICIAL_MS: Record<string, { iteration: number; behaviour: number; eval: number }> = {
+  hopper: { iteration: 4040, behaviour: 5.5, eval: 13.2 },
+  humanoid: { iteration: 4700, behaviour: 7.1, eval: 16.3 },
+};
+
+const PRESETS: Record<string, Partial<QvpoConfig>> = {
+  paper: {},
+  quick: { hiddenWidth: 64, batchSize: 64, trainSamples: 8 },
+  smoke: { hiddenWidth: 32, hiddenLayers: 2, batchSize: 16, trainSamples: 4, evalSamples: 4 },
+};
+
+function arg(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    console.log('see the header of bench/qvpo-iteration.ts\n\n' + qvpoSchema.help());
+    return;
+  }
+  const backend = await initBackend(arg(argv, '--backend', process.env.QVPO_BACKEND ?? 'auto'));
+  const dims = arg(argv, '--dims', 'hopper,humanoid').split(',');
+  const preset = arg(argv, '--preset', 'paper');
+  const iters = Number(arg(argv, '--iters', '5'));
+  const warmup = Number(arg(argv, '--warmup', '2'));
+  const actionIters = Number(arg(argv, '--action-iters', '50'));
+  if (!PRESETS[preset]) throw new Error(`unknown --preset "${preset}": expected one of ${Object.keys(PRESETS).join(', ')}`);
+  const known = new Set(['--dims', '--preset', '--iters', '--warmup', '--action-iters', '--backend']);
+  const flags: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (known.has(argv[i])) i++;
+    else flags.push(argv[i]);
+  }
+  const { config } = qvpoSchema.parseArgs(flags, PRESETS[preset]);
+  const changed = qvpoSchema.diff(config).map((d) => `${String(d.key)}=${JSON.stringify(d.value)}`);
+  console.log(`backend: ${describeBackend(backend)}`);
+  console.log(`settings: ${preset}${changed.length ? ' (' + changed.join(', ') + ')' : ' (official defaults)'}; ${iters} timed iterations after ${warmup} warm-up\n`);
+
+  const rows: string[][] = [];
+  for (const name of dims) {
+    const d = DIMS[name];
+    if (!d) throw new Error(`unknown --dims entry "${name}": expected some of ${Object.keys(DIMS).join(', ')}`);
+    const low = Array(d.act).fill(-d.bound);
+    const high = Array(d.act).fill(d.bound);
+    const agent = new QvpoAgent({ obsDim: d.obs, actDim: d.act, actionLow: low, actionHigh: high }, config, 0);
+    const rng = new Rng(1);
+    const buffer = new ReplayBuffer(10_000, d.obs, d.act);
+    for (let i = 0; i < 5000; i++) {
+      buffer.add(rng.normals(d.obs), rng.uniforms(d.act, -1, 1), rng.normal(), rng.normals(d.obs), rng.uniform() < 0.01);
+    }
+    for (let i = 0; i < warmup; i++) agent.update(buffer, 20_000);
+    const timer = new PhaseTimer();
+    const t0 = performance.now();
+    for (let i = 0; i < iters; i++) agent.update(buffer, 20_000, false, timer);
+    const perIter = (performance.now() - t0) / iters;
+    const obs = rng.normals(d.obs);
+    const timeAction = (mode: 'behaviour' | 'eval') => {
+      for (let i = 0; i < 3; i++) agent.act(obs, mode);
+      const s = performance.now();
+      for (let i = 0; i < actionIters; i++) agent.act(obs, mode);
+      return (performance.now() - s) / actionIters;
+    };
+    const behaviour = timeAction('behaviour');
+    const evalMs = timeAction('eval');
+    const phase = (k: string) => (timer.totals[k] ?? 0) / iters;
+    const official = OFFICIAL_MS[name];
+    const ratio = (ours: number, theirs?: number) => (theirs && preset === 'paper' ? (ours / theirs).toFixed(2) : '–');
+    rows.push([
+      name,
+      `${d.obs}/${d.act}`,
+      perIter.toFixed(1),
+      phase('sampling').toFixed(1),
+      phase('critic').toFixed(1),
+      phase('actor').toFixed(1),
+      phase('targets').toFixed(1),
+      behaviour.toFixed(2),
+      evalMs.toFixed(2),
+      ratio(perIter, official?.iteration),
+      ratio(behaviour, official?.behaviour),
+      ratio(evalMs, official?.eval),
+    ]);
+    agent.dispose();
+    console.error(`  ${name} done; tensors alive ${tf.memory().numTensors}`);
+  }
+  const header = ['dims', 'obs/act', 'ms/iter', 'Nd sampling', 'critic', 'actor', 'targets', 'behaviour act', 'eval act', 'iter ÷ official', 'behaviour ÷ official', 'eval ÷ official'];
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`| ${header.map(() => '---').join(' | ')} |`);
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  if (preset !== 'paper') console.log('\nratios to the official code are shown for the paper preset only');
+}
+
+main().catch((e) => {
+  console.error(`qvpo-iteration: ${(e as Error).message}`);
+  process.exit(1);
+});

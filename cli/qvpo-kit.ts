@@ -1,0 +1,207 @@
+/**
+ * qvpo-kit command line.
+ *
+ *   qvpo-kit train  --algo qvpo --env Hopper-v3 --seed 0 --profile quick [--variant NAME --<setting> V ...]
+ *                   [--fresh] [--quiet] [--root DIR]
+ *   qvpo-kit sweep  --profile quick [--algos qvpo] [--envs Hopper-v3,HalfCheetah-v3] [--seeds 0,1,2]
+ *                   [--jobs N] [--variant NAME --<setting> V ...] [--quiet] [--root DIR]
+ *   qvpo-kit table  --profile quick [--root DIR] [--out DIR]
+ *   qvpo-kit status [--profile quick] [--root DIR]
+ *   qvpo-kit help   [qvpo | protocol]     every setting of an algorithm or of the run protocol
+ *
+ * Settings: every field of the algorithm's config and of the run protocol is a flag
+ * (`qvpo-kit help qvpo`). Runs with changed settings need --variant, and land in
+ * results/runs/<profile>-<variant>/, never among the profile's own runs.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { algorithm, algorithmIds } from '../lib/agents/registry';
+import { describeBackend, initBackend } from '../lib/backend';
+import { REPO_ROOT } from '../lib/backend/environment';
+import { buildTable1, writeTable1 } from '../lib/results/table1';
+import { listRuns, splitByCompleteness } from '../lib/results/runs';
+import { planRun } from '../lib/runner/plan';
+import { PROFILES, profileNamed, protocolSchema } from '../lib/runner/profiles';
+import { defaultJobs, planManifest, runPool, sweepManifest } from '../lib/runner/sweep';
+import { trainRun } from '../lib/runner/train';
+
+const USAGE = fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*\n/, '').replace(/^ \* ?/gm, '');
+
+/** Pulls `--name value` / `--name=value` / `--flag` options out of argv. */
+class Args {
+  constructor(private argv: string[]) {}
+  take(name: string): string | undefined {
+    for (let i = 0; i < this.argv.length; i++) {
+      const a = this.argv[i];
+      if (a === name) {
+        if (i + 1 >= this.argv.length) throw new Error(`${name} needs a value`);
+        const v = this.argv[i + 1];
+        this.argv.splice(i, 2);
+        return v;
+      }
+      if (a.startsWith(name + '=')) {
+        this.argv.splice(i, 1);
+        return a.slice(name.length + 1);
+      }
+    }
+    return undefined;
+  }
+  flag(name: string): boolean {
+    const i = this.argv.indexOf(name);
+    if (i < 0) return false;
+    this.argv.splice(i, 1);
+    return true;
+  }
+  get rest(): string[] {
+    return this.argv;
+  }
+}
+
+function list(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function seedList(value: string | undefined): number[] | undefined {
+  const items = list(value);
+  return items?.map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--seeds: "${s}" is not a non-negative integer`);
+    return n;
+  });
+}
+
+/**
+ * Settings given as flags, split into algorithm and protocol overrides relative to the
+ * profile's values. Unknown flags are an error.
+ */
+function settingOverrides(algo: string, profile: string, env: string, argv: string[]) {
+  const base = planRun({ algo, env, seed: 0, profile });
+  const entry = algorithm(algo);
+  const a = entry.schema.parseArgs(argv, base.config);
+  const p = protocolSchema.parseArgs(a.rest, base.protocol);
+  if (p.rest.length) {
+    throw new Error(`unknown argument(s): ${p.rest.join(' ')} (see \`qvpo-kit help ${algo}\` and \`qvpo-kit help protocol\`)`);
+  }
+  const overrides = Object.fromEntries(entry.schema.diff(a.config, base.config).map((d) => [d.key, d.value]));
+  const protocolOverrides = Object.fromEntries(protocolSchema.diff(p.config, base.protocol).map((d) => [d.key, d.value]));
+  return { overrides, protocolOverrides };
+}
+
+async function cmdTrain(args: Args): Promise<number> {
+  const algo = args.take('--algo') ?? 'qvpo';
+  const env = args.take('--env');
+  const seed = Number(args.take('--seed') ?? '0');
+  const profile = args.take('--profile') ?? 'quick';
+  const variant = args.take('--variant');
+  const root = args.take('--root');
+  const fresh = args.flag('--fresh');
+  const quiet = args.flag('--quiet') || process.env.QVPO_QUIET === '1';
+  if (!env) throw new Error('train needs --env (e.g. --env Hopper-v3)');
+  const { overrides, protocolOverrides } = settingOverrides(algo, profile, env, args.rest);
+  const plan = planRun({ algo, env, seed, profile, overrides, protocolOverrides, ...(variant ? { variant } : {}), ...(root ? { root } : {}) });
+  await trainRun(plan, { fresh, quiet });
+  return 0;
+}
+
+async function cmdSweep(args: Args): Promise<number> {
+  const profile = args.take('--profile') ?? 'quick';
+  const algos = list(args.take('--algos')) ?? ['qvpo'];
+  const envs = list(args.take('--envs'));
+  const seeds = seedList(args.take('--seeds'));
+  const variant = args.take('--variant');
+  const root = args.take('--root');
+  const jobsArg = args.take('--jobs');
+  const quiet = args.flag('--quiet') || process.env.QVPO_QUIET === '1';
+  const jobs = jobsArg === undefined ? defaultJobs() : Number(jobsArg);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${jobsArg}`);
+  const firstEnv = envs?.[0] ?? profileNamed(profile).envs[0];
+  const settings = args.rest.length ? settingOverrides(algos[0], profile, firstEnv, args.rest) : {};
+  const manifest = sweepManifest({ profile, algos, ...(envs ? { envs } : {}), ...(seeds ? { seeds } : {}), ...(variant ? { variant } : {}), ...settings });
+  const plans = planManifest(manifest, root);
+  const backend = await initBackend();
+  const todo = manifest.filter((_, i) => {
+    const status = path.join(plans[i].dir, 'status.json');
+    return !(fs.existsSync(status) && JSON.parse(fs.readFileSync(status, 'utf8')).state === 'complete');
+  });
+  console.log(
+    `sweep ${profile}${variant ? '-' + variant : ''}: ${manifest.length} runs (${manifest.length - todo.length} already complete), ` +
+      `${Math.min(jobs, Math.max(todo.length, 1))} at a time; backend ${describeBackend(backend)}`,
+  );
+  const t0 = Date.now();
+  const results = await runPool(todo, jobs, { quiet, ...(root ? { root } : {}) });
+  const failed = results.filter((r) => r.code !== 0);
+  console.log(`sweep done in ${((Date.now() - t0) / 60000).toFixed(1)} min: ${results.length - failed.length} finished, ${failed.length} failed`);
+  for (const f of failed) console.log(`  failed: ${f.entry.algo} ${f.entry.env} seed ${f.entry.seed} (exit ${f.code})`);
+  return failed.length ? 1 : 0;
+}
+
+function cmdTable(args: Args): number {
+  const profile = args.take('--profile') ?? 'quick';
+  const root = args.take('--root') ?? path.join(REPO_ROOT, 'results', 'runs');
+  const out = args.take('--out') ?? path.join(REPO_ROOT, 'results');
+  const runs = listRuns(root, { profile });
+  const table = buildTable1(runs, { profile });
+  const { markdown } = writeTable1(table, out);
+  console.log(markdown);
+  console.log(`written ${path.join(out, 'table1.md')} and table1.csv`);
+  return 0;
+}
+
+function cmdStatus(args: Args): number {
+  const profile = args.take('--profile');
+  const root = args.take('--root') ?? path.join(REPO_ROOT, 'results', 'runs');
+  const runs = listRuns(root, profile ? { profile } : {});
+  const { complete, incomplete } = splitByCompleteness(runs);
+  console.log(`${runs.length} runs under ${root}${profile ? ` (profile ${profile})` : ''}: ${complete.length} complete`);
+  for (const r of complete) console.log(`  complete  ${r.id}`);
+  for (const r of incomplete) console.log(`  ${r.reason}  ${r.run.id}`);
+  return 0;
+}
+
+function cmdHelp(args: Args): number {
+  const what = args.rest[0];
+  if (!what) {
+    console.log(USAGE);
+    console.log(`algorithms: ${algorithmIds().join(', ')}`);
+    console.log(`profiles:\n${Object.values(PROFILES).map((p) => `  ${p.name}: ${p.description}`).join('\n')}`);
+  } else if (what === 'protocol') {
+    console.log(protocolSchema.help());
+  } else {
+    console.log(algorithm(what).schema.help());
+  }
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const args = new Args(rest);
+  if (!command || command === '--help' || command === '-h') return cmdHelp(args);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    const algo = new Args([...rest]).take('--algo');
+    return cmdHelp(new Args(command === 'train' || command === 'sweep' ? [algo ?? 'qvpo'] : []));
+  }
+  switch (command) {
+    case 'train':
+      return cmdTrain(args);
+    case 'sweep':
+      return cmdSweep(args);
+    case 'table':
+      return cmdTable(args);
+    case 'status':
+      return cmdStatus(args);
+    case 'help':
+      return cmdHelp(args);
+    default:
+      throw new Error(`unknown command "${command}": expected train, sweep, table, status or help`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(`qvpo-kit: ${e.message}`);
+      process.exit(2);
+    },
+  );
+}

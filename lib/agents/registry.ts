@@ -1,0 +1,66 @@
+/**
+ * The algorithms the runner knows: each has one typed config schema, its per-task and
+ * per-profile settings, the stat names it logs, and a constructor of its Learner.
+ */
+import { Fields, Schema } from '../config/schema';
+import { ProfileName } from '../notebook/params';
+import { Learner } from './learner';
+import { OffPolicyLearner } from './off-policy';
+import { AgentSpec, QvpoAgent } from './qvpo/agent';
+import { QvpoConfig, qvpoSchema } from './qvpo/config';
+import { QVPO_PROFILE_OVERRIDES, QVPO_TASK_OVERRIDES } from './qvpo/tasks';
+
+export interface AlgorithmEntry {
+  /** Lower-case id used on the command line and in result paths. */
+  id: string;
+  /** Name as the paper prints it. */
+  paperName: string;
+  schema: Schema<Fields>;
+  /** Columns of train.csv after the common ones, in order. */
+  statNames: readonly string[];
+  taskOverrides: Readonly<Record<string, Record<string, unknown>>>;
+  profileOverrides: Readonly<Record<ProfileName, Record<string, unknown>>>;
+  create(spec: AgentSpec, config: Record<string, unknown>, seed: number): Learner;
+}
+
+const qvpo: AlgorithmEntry = {
+  id: 'qvpo',
+  paperName: 'QVPO',
+  schema: qvpoSchema as unknown as Schema<Fields>,
+  statNames: [
+    'criticLoss',
+    'actorLoss',
+    'qBest',
+    'qMean',
+    'weightMean',
+    'weightPositive',
+    'sampleStd',
+    'entropyAlpha',
+    'criticGradNorm',
+    'actorGradNorm',
+  ],
+  taskOverrides: QVPO_TASK_OVERRIDES,
+  profileOverrides: QVPO_PROFILE_OVERRIDES,
+  create(spec, config, seed) {
+    const c = qvpoSchema.make(config) as QvpoConfig;
+    return new OffPolicyLearner(new QvpoAgent(spec, c, seed), c);
+  },
+};
+
+const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo };
+
+export function algorithmIds(): string[] {
+  return Object.keys(ALGORITHMS);
+}
+
+export function algorithm(id: string): AlgorithmEntry {
+  const entry = ALGORITHMS[id.toLowerCase()];
+  if (!entry) throw new Error(`unknown algorithm "${id}": expected one of ${algorithmIds().join(', ')}`);
+  return entry;
+}
+
+/** For the baselines issue: adds an algorithm (ids are unique). */
+export function registerAlgorithm(entry: AlgorithmEntry): void {
+  if (ALGORITHMS[entry.id]) throw new Error(`algorithm "${entry.id}" is already registered`);
+  ALGORITHMS[entry.id] = entry;
+}
