@@ -2,17 +2,22 @@
 #
 #   make test            install what the tests need, type-check, run every test (CI runs this)
 #   make notebooks       execute notebooks/*.ipynb headlessly → reports/*.html (PROFILE=smoke|quick|paper)
+#   make reproduce-table1  run the Table 1 sweep (PROFILE=quick|smoke|paper, JOBS=N), skip complete runs, aggregate
 #   make environment     write environment.md from this machine
 #   make bench-envs      env steps/s of the MuJoCo tasks vs the raw physics loop
+#   make bench-qvpo      ms per QVPO iteration / action (sampling, critic, actor) per task dims
 
 SHELL := /bin/bash
 NPM   ?= npm
 TSX   := node_modules/.bin/tsx
+QVPO  := node bin/qvpo-kit.js
+# Worker processes of a sweep; empty = one per core.
+JOBS  ?=
 
-.PHONY: help install typecheck unit test environment bench-envs clean
+.PHONY: help install typecheck unit test reproduce-table1 environment bench-envs bench-qvpo clean
 
 help:
-	@sed -n '2,8p' Makefile
+	@sed -n '2,10p' Makefile
 
 # npm packages from the lockfile; re-run when the lockfile changes.
 node_modules/.installed: package.json package-lock.json
@@ -32,11 +37,19 @@ unit: install
 test: install jupyter kernel typecheck
 	QVPO_REQUIRE_JUPYTER=1 $(MAKE) --no-print-directory unit
 
+# The sweep prints the backend it picked; complete runs are skipped, killed ones resume.
+reproduce-table1: install
+	$(QVPO) sweep --profile $(PROFILE) $(if $(JOBS),--jobs $(JOBS))
+	$(QVPO) table --profile $(PROFILE)
+
 environment: install
 	$(TSX) scripts/environment.ts
 
 bench-envs: install
 	$(TSX) bench/envs.ts
+
+bench-qvpo: install
+	$(TSX) bench/qvpo-iteration.ts
 
 clean:
 	rm -rf build reports/*.tmp*

@@ -45,6 +45,9 @@ export interface PlanRequest {
   root?: string;
 }
 
+/** Protocol fields that cannot change results (not listed as differences from the paper). */
+const BOOKKEEPING = new Set(['checkpointInterval']);
+
 const VARIANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.=+-]*$/;
 
 export function planRun(req: PlanRequest): RunPlan {
@@ -67,7 +70,10 @@ export function planRun(req: PlanRequest): RunPlan {
   const paperConfig = entry.schema.make(task, `${entry.id} paper config`);
   const protocol = protocolSchema.make({ ...profile.protocol, ...(req.protocolOverrides ?? {}) }, 'protocol') as Protocol;
   const paperDiff: PaperDiff[] = [
-    ...protocolSchema.diff(protocol, PAPER_PROTOCOL).map((d) => ({ key: String(d.key), value: d.value, paper: d.reference })),
+    ...protocolSchema
+      .diff(protocol, PAPER_PROTOCOL)
+      .filter((d) => !BOOKKEEPING.has(String(d.key)))
+      .map((d) => ({ key: String(d.key), value: d.value, paper: d.reference })),
     ...entry.schema.diff(config, paperConfig).map((d) => ({ key: String(d.key), value: d.value, paper: d.reference })),
   ];
   const label = variant ? `${profile.name}-${variant}` : profile.name;

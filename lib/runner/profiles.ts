@@ -43,8 +43,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileDefinition>> = {
   quick: {
     name: 'quick',
     description:
-      'A CPU-feasible budget (30k steps, ≈ 1 h per run on one core) with reduced networks and sample counts; shows early learning on Hopper and HalfCheetah. Reduced: not comparable to the paper in level.',
-    protocol: { totalSteps: 30_000, evalInterval: 5_000, evalEpisodes: 5, checkpointInterval: 5_000 },
+      'A CPU-feasible budget (20k steps, ≈ 35 min per run with two runs sharing a 2-core CPU) with reduced networks and sample counts; shows early learning on Hopper and HalfCheetah. Reduced: not comparable to the paper in level.',
+    protocol: { totalSteps: 20_000, evalInterval: 4_000, evalEpisodes: 5, checkpointInterval: 4_000 },
     envs: ['Hopper-v3', 'HalfCheetah-v3'],
     seeds: [0, 1, 2],
   },

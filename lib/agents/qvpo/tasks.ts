@@ -25,7 +25,7 @@ export const QVPO_PROFILE_OVERRIDES: Readonly<Record<'smoke' | 'quick' | 'paper'
     trainSamples: 8,
     warmupSteps: 5_000,
     // The official decay runs over the whole budget (num_steps); keep that shape.
-    entropyDecaySteps: 30_000,
+    entropyDecaySteps: 20_000,
   },
   paper: {},
 };

@@ -1,0 +1,72 @@
+/**
+ * A run killed with SIGKILL restarts from its last checkpoint and ends with exactly the rows
+ * an uninterrupted run writes (same seed, same backend); a partial run is never complete.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { planRun } from '../../lib/runner/plan';
+import { trainRun } from '../../lib/runner/train';
+import { listRuns, splitByCompleteness } from '../../lib/results/runs';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-resume-'));
+const settings = { variant: 'resume', protocolOverrides: { totalSteps: 500, checkpointInterval: 100, evalInterval: 250 } };
+
+/** CSV rows without the columns that measure time. */
+function rows(file: string): string[][] {
+  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
+  const cols = header.split(',');
+  const keep = cols.map((c, i) => (c === 'wall_seconds' || c === 'steps_per_second' ? -1 : i)).filter((i) => i >= 0);
+  return lines.map((l) => {
+    const cells = l.split(',');
+    return keep.map((i) => cells[i]);
+  });
+}
+
+test('kill -9 mid-run, then resume: same train.csv and eval.csv as an uninterrupted run', { timeout: 300_000 }, async () => {
+  const reference = planRun({ algo: 'qvpo', env: 'Hopper-v3', seed: 1, profile: 'smoke', root: path.join(tmp, 'a'), ...settings });
+  assert.equal(await trainRun(reference, { quiet: true, log: () => {} }), 'complete');
+
+  const killed = planRun({ algo: 'qvpo', env: 'Hopper-v3', seed: 1, profile: 'smoke', root: path.join(tmp, 'b'), ...settings });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'qvpo-kit.js'), 'train', '--env', 'Hopper-v3', '--seed', '1', '--profile', 'smoke', '--variant', 'resume',
+      '--total-steps=500', '--checkpoint-interval=100', '--eval-interval=250', '--root', path.join(tmp, 'b'), '--quiet'],
+    { cwd: ROOT, stdio: 'ignore' },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const checkpoint = path.join(killed.dir, 'checkpoint.bin');
+  for (let i = 0; i < 1200 && !fs.existsSync(checkpoint); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(fs.existsSync(checkpoint), 'the child wrote a checkpoint');
+  child.kill('SIGKILL');
+  await exited;
+
+  const status = JSON.parse(fs.readFileSync(path.join(killed.dir, 'status.json'), 'utf8'));
+  assert.equal(status.state, 'running', 'a killed run is left as running, not complete');
+  assert.ok(status.step < 500);
+  const { complete, incomplete } = splitByCompleteness(listRuns(path.join(tmp, 'b')));
+  assert.equal(complete.length, 0, 'the killed run does not count in tables');
+  assert.equal(incomplete.length, 1);
+
+  assert.equal(await trainRun(killed, { quiet: true, log: () => {} }), 'complete');
+  const after = JSON.parse(fs.readFileSync(path.join(killed.dir, 'status.json'), 'utf8'));
+  assert.equal(after.state, 'complete');
+  assert.equal(after.starts.length, 2);
+  assert.ok(after.starts[1].fromStep > 0, 'the second start resumed from a checkpoint');
+  assert.ok(!fs.existsSync(checkpoint), 'a complete run drops its checkpoint');
+
+  assert.deepEqual(rows(path.join(killed.dir, 'train.csv')), rows(path.join(reference.dir, 'train.csv')));
+  assert.deepEqual(rows(path.join(killed.dir, 'eval.csv')), rows(path.join(reference.dir, 'eval.csv')));
+  assert.equal(rows(path.join(reference.dir, 'eval.csv')).length, 2, 'evaluations at 250 and 500');
+});
+
+test('a complete run is skipped; other settings in the same directory are refused', async () => {
+  const plan = planRun({ algo: 'qvpo', env: 'Hopper-v3', seed: 1, profile: 'smoke', root: path.join(tmp, 'a'), ...settings });
+  assert.equal(await trainRun(plan, { quiet: true, log: () => {} }), 'skipped');
+  const other = { ...plan, protocol: { ...plan.protocol, totalSteps: 600 } };
+  await assert.rejects(trainRun(other, { quiet: true, log: () => {} }), /holds a run with other settings/);
+});
