@@ -24,6 +24,8 @@ import { planRun } from '../lib/runner/plan';
 import { PROFILES, profileNamed, protocolSchema } from '../lib/runner/profiles';
 import { defaultJobs, planManifest, runPool, sweepManifest } from '../lib/runner/sweep';
 import { trainRun } from '../lib/runner/train';
+import { evalCurves, figure3Spec, scaledWindow, trainingCurves } from '../lib/results/curves';
+import { VegaLiteSpec, vegaLiteToSvg } from '../lib/report/charts';
 
 const USAGE = fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*\n/, '').replace(/^ \* ?/gm, '');
 
@@ -135,15 +137,32 @@ async function cmdSweep(args: Args): Promise<number> {
   return failed.length ? 1 : 0;
 }
 
-function cmdTable(args: Args): number {
+async function cmdTable(args: Args): Promise<number> {
   const profile = args.take('--profile') ?? 'quick';
   const root = args.take('--root') ?? path.join(REPO_ROOT, 'results', 'runs');
   const out = args.take('--out') ?? path.join(REPO_ROOT, 'results');
   const runs = listRuns(root, { profile });
   const table = buildTable1(runs, { profile });
   const { markdown } = writeTable1(table, out);
-  console.log(markdown);
-  console.log(`written ${path.join(out, 'table1.md')} and table1.csv`);
+  console.log(fs.readFileSync(markdown, 'utf8'));
+  console.log(`written ${markdown} and table1.csv`);
+  const complete = splitByCompleteness(runs).complete;
+  if (complete.length > 0) {
+    const budget = complete[0].status?.totalSteps ?? 0;
+    const figures: [string, VegaLiteSpec][] = [
+      ['figure3-eval.svg', figure3Spec(evalCurves(complete), { title: `Evaluation return (${profile} profile; mean ± std over seeds)` })],
+      [
+        'figure3-train.svg',
+        figure3Spec(trainingCurves(complete), {
+          title: `Training episode return, smoothed over ${scaledWindow(budget)} steps (${profile} profile; mean ± std over seeds)`,
+        }),
+      ],
+    ];
+    for (const [name, spec] of figures) {
+      fs.writeFileSync(path.join(out, name), await vegaLiteToSvg(spec));
+      console.log(`written ${path.join(out, name)}`);
+    }
+  }
   return 0;
 }
 

@@ -19,9 +19,9 @@ export interface Peak {
 
 /** The kit's default stand-in reward: the highest peak is the one farthest from the lower-right. */
 export const DEFAULT_PEAKS: readonly Peak[] = [
-  { x: -0.55, y: 0.55, height: 1.0, width: 0.25 },
-  { x: 0.55, y: 0.5, height: 0.7, width: 0.25 },
-  { x: -0.3, y: -0.55, height: 0.5, width: 0.25 },
+  { x: -0.55, y: 0.55, height: 1.0, width: 0.35 },
+  { x: 0.55, y: 0.5, height: 0.7, width: 0.35 },
+  { x: -0.3, y: -0.55, height: 0.5, width: 0.35 },
 ];
 
 export function checkPeaks(peaks: readonly Peak[]): void {
