@@ -47,7 +47,10 @@ function osName(): string {
 /** Installed version of a package (null when absent); aliases report the aliased package. */
 export function installedVersion(pkg: string): string | null {
   try {
-    const manifest = JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`, { paths: [REPO_ROOT] }), 'utf8')) as {
+    // Packages whose `exports` map hides package.json (vega, vega-lite) are read from node_modules.
+    const direct = path.join(REPO_ROOT, 'node_modules', pkg, 'package.json');
+    const file = fs.existsSync(direct) ? direct : require.resolve(`${pkg}/package.json`, { paths: [REPO_ROOT] });
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as {
       name?: string;
       version?: string;
     };
