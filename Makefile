@@ -3,6 +3,7 @@
 #   make test            install what the tests need, type-check, run every test (CI runs this)
 #   make notebooks       execute notebooks/*.ipynb headlessly → reports/*.html (PROFILE=smoke|quick|paper)
 #   make reproduce-table1  run the Table 1 sweep (PROFILE=quick|smoke|paper, JOBS=N), skip complete runs, aggregate
+#   make ablations       run the Figure 4 (entropy) and Figure 5 (Kb/Kt) arms (PROFILE=quick|smoke|paper, JOBS=N)
 #   make environment     write environment.md from this machine
 #   make bench-envs      env steps/s of the MuJoCo tasks vs the raw physics loop
 #   make bench-qvpo      ms per QVPO iteration / action (sampling, critic, actor) per task dims
@@ -14,10 +15,10 @@ QVPO  := node bin/qvpo-kit.js
 # Worker processes of a sweep; empty = one per core.
 JOBS  ?=
 
-.PHONY: help install typecheck unit test reproduce-table1 environment bench-envs bench-qvpo clean
+.PHONY: help install typecheck unit test reproduce-table1 ablations environment bench-envs bench-qvpo clean
 
 help:
-	@sed -n '2,10p' Makefile
+	@sed -n '2,11p' Makefile
 
 # npm packages from the lockfile; re-run when the lockfile changes.
 node_modules/.installed: package.json package-lock.json
@@ -41,6 +42,10 @@ test: install jupyter kernel typecheck
 reproduce-table1: install
 	$(QVPO) sweep --profile $(PROFILE) $(if $(JOBS),--jobs $(JOBS))
 	$(QVPO) table --profile $(PROFILE)
+
+ablations: install
+	$(QVPO) ablation --name entropy --profile $(PROFILE) $(if $(JOBS),--jobs $(JOBS))
+	$(QVPO) ablation --name action-selection --profile $(PROFILE) $(if $(JOBS),--jobs $(JOBS))
 
 environment: install
 	$(TSX) scripts/environment.ts

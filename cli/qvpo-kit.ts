@@ -6,6 +6,8 @@
  *   qvpo-kit sweep  --profile quick [--algos qvpo] [--envs Hopper-v3,HalfCheetah-v3] [--seeds 0,1,2]
  *                   [--jobs N] [--variant NAME --<setting> V ...] [--quiet] [--root DIR]
  *   qvpo-kit table  --profile quick [--root DIR] [--out DIR]
+ *   qvpo-kit ablation --name entropy|action-selection --profile quick [--seeds 0,1,2] [--jobs N]
+ *                   [--quiet] [--root DIR]     (Figure 4 / Figure 5 arms; prints the final returns per arm)
  *   qvpo-kit status [--profile quick] [--root DIR]
  *   qvpo-kit help   [qvpo | protocol]     every setting of an algorithm or of the run protocol
  *
@@ -24,6 +26,8 @@ import { planRun } from '../lib/runner/plan';
 import { PROFILES, profileNamed, protocolSchema } from '../lib/runner/profiles';
 import { defaultJobs, planManifest, runPool, sweepManifest } from '../lib/runner/sweep';
 import { trainRun } from '../lib/runner/train';
+import { ABLATIONS, ablationManifest, ablationNamed } from '../lib/runner/ablations';
+import { armFinals, armRuns } from '../lib/results/ablation';
 import { evalCurves, figure3Spec, scaledWindow, trainingCurves } from '../lib/results/curves';
 import { VegaLiteSpec, vegaLiteToSvg } from '../lib/report/charts';
 
@@ -166,6 +170,37 @@ async function cmdTable(args: Args): Promise<number> {
   return 0;
 }
 
+async function cmdAblation(args: Args): Promise<number> {
+  const name = args.take('--name');
+  if (!name) throw new Error(`ablation needs --name: one of ${Object.keys(ABLATIONS).join(', ')}`);
+  const profile = args.take('--profile') ?? 'quick';
+  const seeds = seedList(args.take('--seeds'));
+  const root = args.take('--root');
+  const jobsArg = args.take('--jobs');
+  const quiet = args.flag('--quiet') || process.env.QVPO_QUIET === '1';
+  const jobs = jobsArg === undefined ? defaultJobs() : Number(jobsArg);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${jobsArg}`);
+  if (args.rest.length) throw new Error(`ablation: unexpected arguments ${args.rest.join(' ')} (the arms fix the settings)`);
+  const ablation = ablationNamed(name);
+  const manifest = ablationManifest(name, profile, seeds);
+  const plans = planManifest(manifest, root);
+  const todo = manifest.filter((_, i) => {
+    const status = path.join(plans[i].dir, 'status.json');
+    return !(fs.existsSync(status) && JSON.parse(fs.readFileSync(status, 'utf8')).state === 'complete');
+  });
+  const backend = await initBackend();
+  console.log(
+    `ablation ${name} (${ablation.figure}, ${ablation.env}) at ${profile}: ${ablation.arms.length} arms, ${manifest.length} runs ` +
+      `(${manifest.length - todo.length} already complete); backend ${describeBackend(backend)}`,
+  );
+  const results = await runPool(todo, jobs, { quiet, ...(root ? { root } : {}) });
+  const finals = armFinals(armRuns(root ?? path.join(REPO_ROOT, 'results', 'runs'), profile, ablation, seeds ?? ablation.seeds[profileNamed(profile).name]));
+  for (const f of finals) {
+    console.log(`  ${f.label}: final return ${f.mean === null ? 'n/a' : `${f.mean.toFixed(1)} ± ${(f.std ?? 0).toFixed(1)}`} over ${f.seeds} seed(s), ${f.stepsPerSecond ?? 'n/a'} steps/s`);
+  }
+  return results.some((r) => r.code !== 0) ? 1 : 0;
+}
+
 function cmdStatus(args: Args): number {
   const profile = args.take('--profile');
   const root = args.take('--root') ?? path.join(REPO_ROOT, 'results', 'runs');
@@ -208,10 +243,12 @@ export async function main(argv: string[]): Promise<number> {
       return cmdTable(args);
     case 'status':
       return cmdStatus(args);
+    case 'ablation':
+      return cmdAblation(args);
     case 'help':
       return cmdHelp(args);
     default:
-      throw new Error(`unknown command "${command}": expected train, sweep, table, status or help`);
+      throw new Error(`unknown command "${command}": expected train, sweep, table, ablation, status or help`);
   }
 }
 

@@ -5,6 +5,7 @@
 #   make kernel-user                  write it to the user's Jupyter data dir (JupyterLab)
 #   make notebooks                    execute notebooks/*.ipynb -> reports/<name>.html
 #   make notebooks PROFILE=smoke NOTEBOOKS="notebooks/a.ipynb notebooks/b.ipynb"
+#   make reports                      make notebooks, then reports/index.html linking every report
 #   make notebooks NB_PARAMS=my-params.json NB_KEEP_IPYNB=build/executed NB_TIMEOUT=0
 #
 # Every variable can be overridden on the command line or in the environment.
@@ -26,7 +27,7 @@ NB_KEEP_IPYNB      ?=
 # Extra arguments for run-notebooks.js (e.g. --allow-errors, --fail-fast, --quiet).
 NB_ARGS            ?=
 
-.PHONY: jupyter kernel kernel-user notebooks
+.PHONY: jupyter kernel kernel-user notebooks reports reports-index
 
 jupyter:
 	bash $(NB_SCRIPTS)/ensure-jupyter.sh
@@ -47,3 +48,8 @@ notebooks: jupyter kernel
 	  $(if $(NB_PARAMS),--params $(NB_PARAMS)) \
 	  $(if $(NB_KEEP_IPYNB),--keep-ipynb $(NB_KEEP_IPYNB)) \
 	  $(NB_ARGS) $(NOTEBOOKS)
+
+reports: notebooks reports-index
+
+reports-index:
+	$(NODE) $(NB_SCRIPTS)/reports-index.js --dir $(NB_OUT)

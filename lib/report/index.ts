@@ -11,3 +11,4 @@ export * from './charts';
 export * from './display';
 export * from './table';
 export * from './frames';
+export * from './stamp';

@@ -36,10 +36,20 @@ export function scaledWindow(totalSteps: number): number {
  * to (steps 1..totalSteps); NaN for steps of an episode that had not ended when the run stopped.
  */
 export function stepReturns(episodes: readonly { step: number; episode_return: number; episode_length: number }[], totalSteps: number): Float64Array {
+  return stepSeries(episodes, totalSteps, 'episode_return');
+}
+
+/**
+ * Any per-episode column as a per-step series: every env step of an episode carries the
+ * episode's value (NaN where the value is missing or not a number).
+ */
+export function stepSeries(episodes: readonly { step: number; episode_length: number; [column: string]: unknown }[], totalSteps: number, column: string): Float64Array {
   const out = new Float64Array(totalSteps).fill(NaN);
   for (const e of episodes) {
+    const v = e[column];
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
     const end = Math.min(e.step, totalSteps);
-    for (let s = Math.max(0, e.step - e.episode_length); s < end; s++) out[s] = e.episode_return;
+    for (let s = Math.max(0, e.step - e.episode_length); s < end; s++) out[s] = v;
   }
   return out;
 }

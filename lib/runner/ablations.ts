@@ -1,0 +1,105 @@
+/**
+ * The paper's two QVPO ablations as sweep manifests: each arm is a variant of a profile
+ * (runs under results/runs/<profile>-<variant>/) that changes only the settings the figure
+ * varies, written out even where they equal the default so every arm states its values.
+ *
+ * - Figure 4 (entropy): Ant-v3, T ∈ {20, 100} × ω_ent ∈ {0.02 (default), 0 (no entropy term)}.
+ * - Figure 5 (action selection): (Kb, Kt) ∈ {(1,1), (4,1), (4,4), (4,2), (20,2)}. The figure's
+ *   task could not be read in any reachable copy of the paper; the kit uses Hopper-v3.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { QvpoConfig } from '../agents/qvpo/config';
+import { planRun } from './plan';
+import { ManifestEntry } from './sweep';
+import { trainRun } from './train';
+import { ProfileName, profileNamed } from './profiles';
+
+export interface AblationArm {
+  /** Variant suffix (directory name part). */
+  name: string;
+  /** Legend label. */
+  label: string;
+  overrides: Partial<QvpoConfig>;
+}
+
+export interface Ablation {
+  id: string;
+  figure: string;
+  env: string;
+  /** Why this task. */
+  envNote: string;
+  arms: readonly AblationArm[];
+  seeds: Readonly<Record<ProfileName, readonly number[]>>;
+}
+
+const SEEDS: Readonly<Record<ProfileName, readonly number[]>> = { smoke: [0], quick: [0, 1, 2], paper: [0, 1, 2, 3, 4] };
+
+const entropyArm = (steps: number, alpha: number): AblationArm => ({
+  name: `fig4-T${steps}-${alpha > 0 ? 'ent' : 'noent'}`,
+  label: `T=${steps}, ${alpha > 0 ? 'with' : 'without'} entropy`,
+  overrides: { diffusionSteps: steps, entropyAlpha: alpha },
+});
+
+const selectionArm = (kb: number, kt: number): AblationArm => ({
+  name: `fig5-Kb${kb}-Kt${kt}`,
+  label: `Kb=${kb}, Kt=${kt}`,
+  overrides: { behaviourSamples: kb, targetSamples: kt },
+});
+
+export const ABLATIONS: Readonly<Record<string, Ablation>> = {
+  entropy: {
+    id: 'entropy',
+    figure: 'Figure 4',
+    env: 'Ant-v3',
+    envNote: 'Ant-v3, as in the paper.',
+    arms: [entropyArm(20, 0.02), entropyArm(20, 0), entropyArm(100, 0.02), entropyArm(100, 0)],
+    seeds: SEEDS,
+  },
+  'action-selection': {
+    id: 'action-selection',
+    figure: 'Figure 5',
+    env: 'Hopper-v3',
+    envNote: "The figure's task is not readable in any reachable copy of the paper; the kit uses Hopper-v3.",
+    arms: [selectionArm(1, 1), selectionArm(4, 1), selectionArm(4, 4), selectionArm(4, 2), selectionArm(20, 2)],
+    seeds: SEEDS,
+  },
+};
+
+export function ablationNamed(id: string): Ablation {
+  const a = ABLATIONS[id];
+  if (!a) throw new Error(`unknown ablation "${id}": expected one of ${Object.keys(ABLATIONS).join(', ')}`);
+  return a;
+}
+
+/** Every run of an ablation at a profile: arms × seeds on the ablation's task. */
+export function ablationManifest(id: string, profile: string, seeds?: readonly number[]): ManifestEntry[] {
+  const ablation = ablationNamed(id);
+  const p = profileNamed(profile);
+  const chosen = seeds ?? ablation.seeds[p.name];
+  return ablation.arms.flatMap((arm) =>
+    chosen.map((seed) => ({ algo: 'qvpo', env: ablation.env, seed, profile: p.name, variant: arm.name, overrides: { ...arm.overrides } })),
+  );
+}
+
+/**
+ * Trains an ablation's runs one after another in this process (notebooks; the CLI's
+ * `qvpo-kit ablation` runs them in parallel processes). Complete runs are skipped unless
+ * `retrain`; interrupted ones resume.
+ */
+export async function trainAblation(
+  id: string,
+  profile: string,
+  options: { seeds?: readonly number[]; root?: string; retrain?: boolean; quiet?: boolean } = {},
+): Promise<number> {
+  let trained = 0;
+  for (const entry of ablationManifest(id, profile, options.seeds)) {
+    const plan = planRun({ ...entry, ...(options.root ? { root: options.root } : {}) });
+    const status = path.join(plan.dir, 'status.json');
+    const complete = fs.existsSync(status) && JSON.parse(fs.readFileSync(status, 'utf8')).state === 'complete';
+    if (complete && !options.retrain) continue;
+    await trainRun(plan, { quiet: options.quiet ?? true, fresh: options.retrain ?? false });
+    trained++;
+  }
+  return trained;
+}
