@@ -9,6 +9,8 @@ import { OffPolicyLearner } from './off-policy';
 import { AgentSpec, QvpoAgent } from './qvpo/agent';
 import { QvpoConfig, qvpoSchema } from './qvpo/config';
 import { QVPO_PROFILE_OVERRIDES, QVPO_TASK_OVERRIDES } from './qvpo/tasks';
+import { Td3Agent } from './td3/agent';
+import { Td3Config, td3Schema } from './td3/config';
 
 export interface AlgorithmEntry {
   /** Lower-case id used on the command line and in result paths. */
@@ -47,7 +49,21 @@ const qvpo: AlgorithmEntry = {
   },
 };
 
-const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo };
+const td3: AlgorithmEntry = {
+  id: 'td3',
+  paperName: 'TD3',
+  schema: td3Schema as unknown as Schema<Fields>,
+  statNames: ['criticLoss', 'actorLoss'],
+  taskOverrides: {},
+  // quick keeps TD3's own networks (cheap) and shortens the warm-up like QVPO's quick profile.
+  profileOverrides: { smoke: { hiddenWidth: 32, batchSize: 16, warmupSteps: 100 }, quick: { warmupSteps: 5_000 }, paper: {} },
+  create(spec, config, seed) {
+    const c = td3Schema.make(config) as Td3Config;
+    return new OffPolicyLearner(new Td3Agent(spec, c, seed), c);
+  },
+};
+
+const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo, td3 };
 
 export function algorithmIds(): string[] {
   return Object.keys(ALGORITHMS);

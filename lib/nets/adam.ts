@@ -36,8 +36,9 @@ export class Adam {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
-    this.m = vars.map((v) => tf.variable(tf.zerosLike(v), false));
-    this.v = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    // tidy disposes the zeros each variable was made from (a variable keeps its own copy)
+    this.m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+    this.v = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   }
 
   get steps(): number {

@@ -50,8 +50,9 @@ export class Mlp {
     const init = options.init ?? 'qvpo-normal';
     for (let i = 0; i + 1 < sizes.length; i++) {
       const { w, b } = initialWeights(sizes[i], sizes[i + 1], init, rng);
-      this.weights.push(tf.variable(tf.tensor2d(w, [sizes[i], sizes[i + 1]])));
-      this.biases.push(tf.variable(tf.tensor1d(b)));
+      // tidy disposes the initial-value tensors (each variable keeps its own copy)
+      this.weights.push(tf.tidy(() => tf.variable(tf.tensor2d(w, [sizes[i], sizes[i + 1]]))));
+      this.biases.push(tf.tidy(() => tf.variable(tf.tensor1d(b))));
     }
   }
 

@@ -22,6 +22,7 @@ import { bestOfK, gatherBest } from '../../diffusion/select';
 import { Batch, ReplayBuffer } from '../../replay/buffer';
 import { Rng, RngState } from '../../util/rng';
 import { PhaseTimer } from '../../util/timer';
+import { ActionScaler } from '../action-scale';
 import { QvpoConfig, qvpoSchema } from './config';
 import { actorRows, entropyAlphaAt, qWeights } from './weights';
 
@@ -69,8 +70,7 @@ export class QvpoAgent {
   readonly criticTarget: DoubleCritic;
   private readonly criticOptimizer: Adam;
   private readonly rng: Rng;
-  private readonly actionScale: Float32Array;
-  private readonly actionBias: Float32Array;
+  private readonly scaler: ActionScaler;
   /** Current ω_ent (decays with env steps). */
   entropyAlpha: number;
   updates = 0;
@@ -83,12 +83,8 @@ export class QvpoAgent {
     this.config = qvpoSchema.make(config);
     const c = this.config;
     const { obsDim, actDim } = spec;
-    if (spec.actionLow.length !== actDim || spec.actionHigh.length !== actDim) {
-      throw new Error(`QVPO: action bounds have ${spec.actionLow.length}/${spec.actionHigh.length} entries, actDim is ${actDim}`);
-    }
+    this.scaler = new ActionScaler(spec, 'QVPO');
     this.rng = new Rng(seed);
-    this.actionScale = Float32Array.from({ length: actDim }, (_, i) => (spec.actionHigh[i] - spec.actionLow[i]) / 2);
-    this.actionBias = Float32Array.from({ length: actDim }, (_, i) => (spec.actionHigh[i] + spec.actionLow[i]) / 2);
     const hidden = Array.from({ length: c.hiddenLayers }, () => c.hiddenWidth);
     this.policy = new DiffusionPolicy(obsDim, actDim, this.rng, {
       diffusionSteps: c.diffusionSteps,
@@ -135,18 +131,12 @@ export class QvpoAgent {
   }
 
   toEnvUnits(a: Float32Array): Float32Array {
-    const d = this.spec.actDim;
-    const out = new Float32Array(a.length);
-    for (let i = 0; i < a.length; i++) out[i] = a[i] * this.actionScale[i % d] + this.actionBias[i % d];
-    return out;
+    return this.scaler.toEnv(a);
   }
 
   /** Env-unit action → the [−1, 1] policy space the buffer stores. */
   toPolicyUnits(a: ArrayLike<number>): Float32Array {
-    const d = this.spec.actDim;
-    const out = new Float32Array(a.length);
-    for (let i = 0; i < a.length; i++) out[i] = (a[i] - this.actionBias[i % d]) / this.actionScale[i % d];
-    return out;
+    return this.scaler.toPolicy(a);
   }
 
   /**
