@@ -55,8 +55,8 @@ const td3: AlgorithmEntry = {
   schema: td3Schema as unknown as Schema<Fields>,
   statNames: ['criticLoss', 'actorLoss'],
   taskOverrides: {},
-  // quick keeps TD3's own networks (cheap) and shortens the warm-up like QVPO's quick profile.
-  profileOverrides: { smoke: { hiddenWidth: 32, batchSize: 16, warmupSteps: 100 }, quick: { warmupSteps: 5_000 }, paper: {} },
+  // quick reduces networks, batch and warm-up exactly as QVPO's quick profile does.
+  profileOverrides: { smoke: { hiddenWidth: 32, batchSize: 16, warmupSteps: 100 }, quick: { hiddenWidth: 64, batchSize: 64, warmupSteps: 5_000 }, paper: {} },
   create(spec, config, seed) {
     const c = td3Schema.make(config) as Td3Config;
     return new OffPolicyLearner(new Td3Agent(spec, c, seed), c);
