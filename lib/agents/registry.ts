@@ -9,6 +9,8 @@ import { OffPolicyLearner } from './off-policy';
 import { AgentSpec, QvpoAgent } from './qvpo/agent';
 import { QvpoConfig, qvpoSchema } from './qvpo/config';
 import { QVPO_PROFILE_OVERRIDES, QVPO_TASK_OVERRIDES } from './qvpo/tasks';
+import { SacAgent } from './sac/agent';
+import { SacConfig, sacSchema } from './sac/config';
 import { Td3Agent } from './td3/agent';
 import { Td3Config, td3Schema } from './td3/config';
 
@@ -63,7 +65,20 @@ const td3: AlgorithmEntry = {
   },
 };
 
-const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo, td3 };
+const sac: AlgorithmEntry = {
+  id: 'sac',
+  paperName: 'SAC',
+  schema: sacSchema as unknown as Schema<Fields>,
+  statNames: ['criticLoss', 'actorLoss', 'alphaLoss', 'alpha', 'entropy'],
+  taskOverrides: {},
+  profileOverrides: { smoke: { hiddenWidth: 32, batchSize: 16, warmupSteps: 100 }, quick: { hiddenWidth: 64, batchSize: 64, warmupSteps: 5_000 }, paper: {} },
+  create(spec, config, seed) {
+    const c = sacSchema.make(config) as SacConfig;
+    return new OffPolicyLearner(new SacAgent(spec, c, seed), c);
+  },
+};
+
+const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo, td3, sac };
 
 export function algorithmIds(): string[] {
   return Object.keys(ALGORITHMS);
