@@ -2,7 +2,7 @@
 #
 #   make test            install what the tests need, type-check, run every test (CI runs this)
 #   make notebooks       execute notebooks/*.ipynb headlessly → reports/*.html (PROFILE=smoke|quick|paper)
-#   make reproduce-table1  run the Table 1 sweep (PROFILE=quick|smoke|paper, JOBS=N), skip complete runs, aggregate
+#   make reproduce-table1  run the Table 1 sweep (PROFILE=quick|smoke|paper, JOBS=N, ALGOS=qvpo,td3,...), skip complete runs, aggregate
 #   make ablations       run the Figure 4 (entropy) and Figure 5 (Kb/Kt) arms (PROFILE=quick|smoke|paper, JOBS=N)
 #   make environment     write environment.md from this machine
 #   make bench-envs      env steps/s of the MuJoCo tasks vs the raw physics loop
@@ -14,6 +14,8 @@ TSX   := node_modules/.bin/tsx
 QVPO  := node bin/qvpo-kit.js
 # Worker processes of a sweep; empty = one per core.
 JOBS  ?=
+# Algorithms of make reproduce-table1 (every Table 1 column the kit can run).
+ALGOS ?= qvpo,td3,sac,ppo,spo
 
 .PHONY: help install typecheck unit test reproduce-table1 ablations environment bench-envs bench-qvpo clean
 
@@ -40,7 +42,7 @@ test: install jupyter kernel typecheck
 
 # The sweep prints the backend it picked; complete runs are skipped, killed ones resume.
 reproduce-table1: install
-	$(QVPO) sweep --profile $(PROFILE) $(if $(JOBS),--jobs $(JOBS))
+	$(QVPO) sweep --profile $(PROFILE) --algos $(ALGOS) $(if $(JOBS),--jobs $(JOBS))
 	$(QVPO) table --profile $(PROFILE)
 
 ablations: install

@@ -9,6 +9,8 @@ import { OffPolicyLearner } from './off-policy';
 import { AgentSpec, QvpoAgent } from './qvpo/agent';
 import { QvpoConfig, qvpoSchema } from './qvpo/config';
 import { QVPO_PROFILE_OVERRIDES, QVPO_TASK_OVERRIDES } from './qvpo/tasks';
+import { PpoLearner } from './ppo/agent';
+import { PpoConfig, ppoSchema, spoSchema } from './ppo/config';
 import { SacAgent } from './sac/agent';
 import { SacConfig, sacSchema } from './sac/config';
 import { Td3Agent } from './td3/agent';
@@ -78,7 +80,35 @@ const sac: AlgorithmEntry = {
   },
 };
 
-const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo, td3, sac };
+const ON_POLICY_STATS = ['policyLoss', 'valueLoss', 'approxKl', 'clipFraction', 'policyStd', 'lr'];
+// The learning rate anneals over the run's budget, so each profile sets annealSteps to it.
+const onPolicyProfiles = {
+  smoke: { rolloutSteps: 128, minibatchSize: 32, epochs: 2, annealSteps: 300 },
+  quick: { annealSteps: 20_000 },
+  paper: {},
+};
+
+const ppo: AlgorithmEntry = {
+  id: 'ppo',
+  paperName: 'PPO',
+  schema: ppoSchema as unknown as Schema<Fields>,
+  statNames: ON_POLICY_STATS,
+  taskOverrides: {},
+  profileOverrides: onPolicyProfiles,
+  create: (spec, config, seed) => new PpoLearner(spec, ppoSchema.make(config) as PpoConfig, seed),
+};
+
+const spo: AlgorithmEntry = {
+  id: 'spo',
+  paperName: 'SPO',
+  schema: spoSchema as unknown as Schema<Fields>,
+  statNames: ON_POLICY_STATS,
+  taskOverrides: {},
+  profileOverrides: onPolicyProfiles,
+  create: (spec, config, seed) => new PpoLearner(spec, spoSchema.make(config) as PpoConfig, seed),
+};
+
+const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo, td3, sac, ppo, spo };
 
 export function algorithmIds(): string[] {
   return Object.keys(ALGORITHMS);

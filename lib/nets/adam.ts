@@ -20,7 +20,8 @@ export interface AdamState {
 }
 
 export class Adam {
-  readonly lr: number;
+  /** Mutable for schedules (PPO anneals it linearly). */
+  lr: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
