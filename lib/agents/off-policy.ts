@@ -24,6 +24,8 @@ export interface OffPolicyAgent {
   /** Env units → the units the agent stores and learns in. */
   toPolicyUnits(action: ArrayLike<number>): Float32Array;
   update(buffer: ReplayBuffer, envStep: number, wantStats: boolean): LearnerStats | null;
+  /** The agent overwrites stored actions (DIPO): the buffer keeps an improvable copy. */
+  readonly improvesStoredActions?: boolean;
   getState(): unknown;
   setState(state: unknown): void;
   dispose(): void;
@@ -42,7 +44,7 @@ export class OffPolicyLearner implements Learner {
     readonly agent: OffPolicyAgent,
     readonly settings: ReplaySettings,
   ) {
-    this.buffer = new ReplayBuffer(settings.replaySize, agent.spec.obsDim, agent.spec.actDim);
+    this.buffer = new ReplayBuffer(settings.replaySize, agent.spec.obsDim, agent.spec.actDim, { improvedActions: agent.improvesStoredActions === true });
   }
 
   act(obs: ArrayLike<number>, mode: 'explore' | 'eval', envStep: number): Float32Array {

@@ -9,6 +9,8 @@ import { OffPolicyLearner } from './off-policy';
 import { AgentSpec, QvpoAgent } from './qvpo/agent';
 import { QvpoConfig, qvpoSchema } from './qvpo/config';
 import { QVPO_PROFILE_OVERRIDES, QVPO_TASK_OVERRIDES } from './qvpo/tasks';
+import { DipoAgent } from './dipo/agent';
+import { DipoConfig, dipoSchema } from './dipo/config';
 import { PpoLearner } from './ppo/agent';
 import { PpoConfig, ppoSchema, spoSchema } from './ppo/config';
 import { SacAgent } from './sac/agent';
@@ -108,7 +110,25 @@ const spo: AlgorithmEntry = {
   create: (spec, config, seed) => new PpoLearner(spec, spoSchema.make(config) as PpoConfig, seed),
 };
 
-const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo, td3, sac, ppo, spo };
+const dipo: AlgorithmEntry = {
+  id: 'dipo',
+  paperName: 'DIPO',
+  schema: dipoSchema as unknown as Schema<Fields>,
+  statNames: ['criticLoss', 'actorLoss', 'qBest', 'qMean', 'criticGradNorm', 'actorGradNorm'],
+  taskOverrides: {},
+  // the same reductions as QVPO's profiles, for the settings DIPO has
+  profileOverrides: {
+    smoke: { hiddenWidth: 32, hiddenLayers: 2, batchSize: 16, evalSamples: 4, warmupSteps: 100 },
+    quick: { hiddenWidth: 64, batchSize: 64, warmupSteps: 5_000 },
+    paper: {},
+  },
+  create(spec, config, seed) {
+    const c = dipoSchema.make(config) as DipoConfig;
+    return new OffPolicyLearner(new DipoAgent(spec, c, seed), c);
+  },
+};
+
+const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo, td3, sac, ppo, spo, dipo };
 
 export function algorithmIds(): string[] {
   return Object.keys(ALGORITHMS);

@@ -13,6 +13,17 @@ export interface Batch {
   reward: Float32Array;
   nextObs: Float32Array;
   done: Float32Array;
+  /** Only in buffers made with `improvedActions` (DIPO's action memory). */
+  improved?: Float32Array;
+}
+
+export interface ReplayOptions {
+  /**
+   * Keep a second copy of every action that an agent may overwrite (DIPO improves stored
+   * actions by gradient steps on Q); it starts as the action taken and is reset when the ring
+   * overwrites the row. The critic always sees the action taken.
+   */
+  improvedActions?: boolean;
 }
 
 export interface ReplayState {
@@ -26,6 +37,17 @@ export interface ReplayState {
   reward: Float32Array;
   nextObs: Float32Array;
   done: Float32Array;
+  /** Only in buffers made with `improvedActions` (DIPO's action memory). */
+  improved?: Float32Array;
+}
+
+export interface ReplayOptions {
+  /**
+   * Keep a second copy of every action that an agent may overwrite (DIPO improves stored
+   * actions by gradient steps on Q); it starts as the action taken and is reset when the ring
+   * overwrites the row. The critic always sees the action taken.
+   */
+  improvedActions?: boolean;
 }
 
 export class ReplayBuffer {
@@ -34,6 +56,7 @@ export class ReplayBuffer {
   private reward: Float32Array;
   private nextObs: Float32Array;
   private done: Float32Array;
+  private improved: Float32Array | null;
   private count = 0;
   private next = 0;
 
@@ -41,6 +64,7 @@ export class ReplayBuffer {
     readonly capacity: number,
     readonly obsDim: number,
     readonly actDim: number,
+    options: ReplayOptions = {},
   ) {
     for (const [name, v] of [['capacity', capacity], ['obsDim', obsDim], ['actDim', actDim]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new Error(`ReplayBuffer ${name} must be a positive integer, got ${v}`);
@@ -53,6 +77,7 @@ export class ReplayBuffer {
     this.reward = new Float32Array(initial);
     this.nextObs = new Float32Array(initial * obsDim);
     this.done = new Float32Array(initial);
+    this.improved = options.improvedActions ? new Float32Array(initial * actDim) : null;
   }
 
   private get allocated(): number {
@@ -70,6 +95,7 @@ export class ReplayBuffer {
     this.reward = resize(this.reward, 1);
     this.nextObs = resize(this.nextObs, this.obsDim);
     this.done = resize(this.done, 1);
+    if (this.improved) this.improved = resize(this.improved, this.actDim);
   }
 
   get size(): number {
@@ -90,6 +116,7 @@ export class ReplayBuffer {
     this.reward[i] = reward;
     this.nextObs.set(nextObs, i * this.obsDim);
     this.done[i] = done ? 1 : 0;
+    if (this.improved) this.improved.set(act, i * this.actDim);
     this.next = (i + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
   }
@@ -124,6 +151,30 @@ export class ReplayBuffer {
     return b;
   }
 
+  private improvedStore(what: string): Float32Array {
+    if (!this.improved) throw new Error(`ReplayBuffer.${what}: this buffer keeps no improved actions (construct it with { improvedActions: true })`);
+    return this.improved;
+  }
+
+  /** The improved actions of rows `idx`, [idx.length × actDim]. */
+  gatherImproved(idx: Int32Array): Float32Array {
+    const store = this.improvedStore('gatherImproved');
+    const d = this.actDim;
+    const out = new Float32Array(idx.length * d);
+    idx.forEach((i, k) => out.set(store.subarray(i * d, (i + 1) * d), k * d));
+    return out;
+  }
+
+  /** Overwrites the improved actions of rows `idx` (a row drawn twice keeps the last write). */
+  setImproved(idx: Int32Array, actions: ArrayLike<number>): void {
+    const store = this.improvedStore('setImproved');
+    const d = this.actDim;
+    if (actions.length !== idx.length * d) throw new Error(`ReplayBuffer.setImproved: ${actions.length} numbers for ${idx.length} rows of ${d}`);
+    idx.forEach((i, k) => {
+      for (let j = 0; j < d; j++) store[i * d + j] = actions[k * d + j];
+    });
+  }
+
   sample(n: number, rng: Rng): Batch {
     return this.gather(this.sampleIndices(n, rng));
   }
@@ -142,6 +193,7 @@ export class ReplayBuffer {
       reward: this.reward.slice(0, n),
       nextObs: this.nextObs.slice(0, n * this.obsDim),
       done: this.done.slice(0, n),
+      ...(this.improved ? { improved: this.improved.slice(0, n * this.actDim) } : {}),
     };
   }
 
@@ -158,6 +210,10 @@ export class ReplayBuffer {
     this.reward.set(s.reward);
     this.nextObs.set(s.nextObs);
     this.done.set(s.done);
+    if (this.improved) {
+      if (!s.improved) throw new Error('ReplayBuffer.setState: the checkpoint has no improved actions, this buffer needs them');
+      this.improved.set(s.improved);
+    }
     this.count = s.size;
     this.next = s.next;
   }

@@ -52,6 +52,17 @@ export type QvpoUpdateStats = {
   actorGradNorm: number;
 };
 
+/** What an actor step hands back to update() (scalars, disposed there). */
+export interface ActorStepResult {
+  loss: tf.Scalar;
+  gradNorm: tf.Scalar;
+  qBest: tf.Scalar;
+  qMean: tf.Scalar;
+  weightMean: tf.Scalar;
+  weightPositive: tf.Scalar;
+  sampleStd: tf.Scalar;
+}
+
 export interface QvpoState {
   kind: 'qvpo';
   policy: DiffusionPolicyState;
@@ -69,7 +80,7 @@ export class QvpoAgent {
   readonly critic: DoubleCritic;
   readonly criticTarget: DoubleCritic;
   private readonly criticOptimizer: Adam;
-  private readonly rng: Rng;
+  protected readonly rng: Rng;
   private readonly scaler: ActionScaler;
   /** Current ω_ent (decays with env steps). */
   entropyAlpha: number;
@@ -161,7 +172,7 @@ export class QvpoAgent {
     timer?.start();
     const critic = this.updateCritic(buffer.sample(c.batchSize, this.rng));
     timer?.lap('critic', critic.loss);
-    const actor = this.updateActor(buffer.sample(c.batchSize, this.rng), timer);
+    const actor = this.actorStep(buffer, timer);
     softUpdate(this.criticTarget.variables, this.critic.variables, c.tau);
     this.policy.updateTarget(c.tau);
     timer?.lap('targets');
@@ -217,8 +228,13 @@ export class QvpoAgent {
     });
   }
 
+  /** Step 2 on a fresh batch; DIPO (lib/agents/dipo) replaces it with its own actor step. */
+  protected actorStep(buffer: ReplayBuffer, timer?: PhaseTimer): ActorStepResult {
+    return this.updateActor(buffer.sample(this.config.batchSize, this.rng), timer);
+  }
+
   /** Step 2: the Q-weighted variational loss with diffusion entropy regularisation. */
-  private updateActor(batch: Batch, timer?: PhaseTimer) {
+  private updateActor(batch: Batch, timer?: PhaseTimer): ActorStepResult {
     const c = this.config;
     const { obsDim, actDim } = this.spec;
     const b = batch.size;
