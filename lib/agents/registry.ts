@@ -55,14 +55,20 @@ const qvpo: AlgorithmEntry = {
   },
 };
 
+// TD3 and SAC: quick reduces networks, batch and warm-up exactly as QVPO's quick profile does.
+const OFF_POLICY_BASELINE_PROFILES = {
+  smoke: { hiddenWidth: 32, batchSize: 16, warmupSteps: 100 },
+  quick: { hiddenWidth: 64, batchSize: 64, warmupSteps: 5_000 },
+  paper: {},
+};
+
 const td3: AlgorithmEntry = {
   id: 'td3',
   paperName: 'TD3',
   schema: td3Schema as unknown as Schema<Fields>,
   statNames: ['criticLoss', 'actorLoss'],
   taskOverrides: {},
-  // quick reduces networks, batch and warm-up exactly as QVPO's quick profile does.
-  profileOverrides: { smoke: { hiddenWidth: 32, batchSize: 16, warmupSteps: 100 }, quick: { hiddenWidth: 64, batchSize: 64, warmupSteps: 5_000 }, paper: {} },
+  profileOverrides: OFF_POLICY_BASELINE_PROFILES,
   create(spec, config, seed) {
     const c = td3Schema.make(config) as Td3Config;
     return new OffPolicyLearner(new Td3Agent(spec, c, seed), c);
@@ -75,7 +81,7 @@ const sac: AlgorithmEntry = {
   schema: sacSchema as unknown as Schema<Fields>,
   statNames: ['criticLoss', 'actorLoss', 'alphaLoss', 'alpha', 'entropy'],
   taskOverrides: {},
-  profileOverrides: { smoke: { hiddenWidth: 32, batchSize: 16, warmupSteps: 100 }, quick: { hiddenWidth: 64, batchSize: 64, warmupSteps: 5_000 }, paper: {} },
+  profileOverrides: OFF_POLICY_BASELINE_PROFILES,
   create(spec, config, seed) {
     const c = sacSchema.make(config) as SacConfig;
     return new OffPolicyLearner(new SacAgent(spec, c, seed), c);
@@ -90,25 +96,21 @@ const onPolicyProfiles = {
   paper: {},
 };
 
-const ppo: AlgorithmEntry = {
-  id: 'ppo',
-  paperName: 'PPO',
-  schema: ppoSchema as unknown as Schema<Fields>,
-  statNames: ON_POLICY_STATS,
-  taskOverrides: {},
-  profileOverrides: onPolicyProfiles,
-  create: (spec, config, seed) => new PpoLearner(spec, ppoSchema.make(config) as PpoConfig, seed),
-};
+/** PPO and SPO: one learner, the objective is the schema's default. */
+function onPolicyEntry(id: string, paperName: string, schema: typeof ppoSchema): AlgorithmEntry {
+  return {
+    id,
+    paperName,
+    schema: schema as unknown as Schema<Fields>,
+    statNames: ON_POLICY_STATS,
+    taskOverrides: {},
+    profileOverrides: onPolicyProfiles,
+    create: (spec, config, seed) => new PpoLearner(spec, schema.make(config) as PpoConfig, seed),
+  };
+}
 
-const spo: AlgorithmEntry = {
-  id: 'spo',
-  paperName: 'SPO',
-  schema: spoSchema as unknown as Schema<Fields>,
-  statNames: ON_POLICY_STATS,
-  taskOverrides: {},
-  profileOverrides: onPolicyProfiles,
-  create: (spec, config, seed) => new PpoLearner(spec, spoSchema.make(config) as PpoConfig, seed),
-};
+const ppo = onPolicyEntry('ppo', 'PPO', ppoSchema);
+const spo = onPolicyEntry('spo', 'SPO', spoSchema);
 
 const dipo: AlgorithmEntry = {
   id: 'dipo',

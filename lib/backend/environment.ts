@@ -87,7 +87,9 @@ export function collectEnvironment(backend: BackendInfo | null): EnvironmentReco
   for (const n of names.sort()) packages[n] = installedVersion(n);
   const mujocoJs = installedVersion('mujoco-js');
   const commit = run('git', ['rev-parse', 'HEAD']);
-  const status = commit === null ? null : run('git', ['status', '--porcelain', '--untracked-files=no']);
+  // "dirty" means code or settings differ from the commit: outputs (results/, reports/) do not count
+  const status =
+    commit === null ? null : run('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)results', ':(exclude)reports']);
   const cpus = os.cpus();
   return {
     recordedAt: new Date().toISOString(),

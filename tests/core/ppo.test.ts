@@ -10,9 +10,9 @@ import { initBackend } from '../../lib/backend';
 import { PpoLearner, PpoState, gae, gaussianLogProb, policyObjective } from '../../lib/agents/ppo/agent';
 import { ppoSchema, spoSchema } from '../../lib/agents/ppo/config';
 import { RunningMeanStd } from '../../lib/agents/normalize';
-import { DEFAULT_PEAKS, ThreePeakBandit, banditReward } from '../../lib/envs/bandit';
 import { Rng } from '../../lib/util/rng';
 import { assertAllClose, assertClose, values } from '../helpers/numeric';
+import { BANDIT_SPEC, randomPolicyMean, trainOnBandit } from '../helpers/bandit-learning';
 
 const SPEC = { obsDim: 3, actDim: 2, actionLow: [-1, -1], actionHigh: [1, 1] };
 
@@ -104,25 +104,13 @@ test('checkpoint mid-rollout: a fresh learner given the state continues identica
 for (const objective of ['ppo-clip', 'spo'] as const) {
   test(`learning (${objective}): on the three-peak bandit the policy mean ends well above a uniform random policy`, { timeout: 120_000 }, async (t) => {
     await initBackend('wasm');
-    const rng = new Rng(123);
-    let randomMean = 0;
-    for (let i = 0; i < 20000; i++) randomMean += banditReward(DEFAULT_PEAKS, rng.uniformIn(-1, 1), rng.uniformIn(-1, 1)) / 20000;
-    const finals: number[] = [];
-    for (const seed of [0, 1, 2]) {
-      const env = new ThreePeakBandit();
-      const spec = { obsDim: 1, actDim: 2, actionLow: [-1, -1], actionHigh: [1, 1] };
-      const learner = new PpoLearner(spec, { objective, rolloutSteps: 256, annealSteps: 4096, normalizeObservations: false }, seed);
-      for (let step = 0; step < 4096; step++) {
-        const { obs } = env.reset();
-        const action = learner.act(obs, 'explore', step);
-        const r = env.step(action);
-        learner.observe({ obs, action, reward: r.reward, nextObs: r.obs, terminated: true, truncated: false }, step + 1, false);
-      }
-      const a = learner.act(env.reset().obs, 'eval', 4096);
-      finals.push(banditReward(DEFAULT_PEAKS, a[0], a[1]));
-      t.diagnostic(`seed ${seed}: eval action (${a[0].toFixed(2)}, ${a[1].toFixed(2)}) → reward ${finals[finals.length - 1].toFixed(3)}`);
-      learner.dispose();
-    }
+    const randomMean = randomPolicyMean();
+    const finals = [0, 1, 2].map((seed) => {
+      const learner = new PpoLearner(BANDIT_SPEC, { objective, rolloutSteps: 256, annealSteps: 4096, normalizeObservations: false }, seed);
+      const { action, reward } = trainOnBandit(learner, 4096);
+      t.diagnostic(`seed ${seed}: eval action (${action[0].toFixed(2)}, ${action[1].toFixed(2)}) → reward ${reward.toFixed(3)}`);
+      return reward;
+    });
     // 16 rollouts, lr annealed to 0: the mean climbs towards a peak but need not reach it
     const margin = 0.25;
     const beat = finals.filter((f) => f >= randomMean + margin).length;

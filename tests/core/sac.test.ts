@@ -11,20 +11,13 @@ import { OffPolicyLearner } from '../../lib/agents/off-policy';
 import { SacAgent, squashedGaussian } from '../../lib/agents/sac/agent';
 import { SacConfig, sacSchema } from '../../lib/agents/sac/config';
 import { AgentSpec } from '../../lib/agents/qvpo/agent';
-import { DEFAULT_PEAKS, ThreePeakBandit, banditReward } from '../../lib/envs/bandit';
-import { ReplayBuffer } from '../../lib/replay/buffer';
-import { Rng } from '../../lib/util/rng';
 import { assertAllClose, assertClose, values } from '../helpers/numeric';
+import { BANDIT_SPEC, randomPolicyMean, trainOnBandit } from '../helpers/bandit-learning';
+import { randomBuffer } from '../helpers/replay';
 
 const SPEC: AgentSpec = { obsDim: 3, actDim: 2, actionLow: [-2, 0], actionHigh: [2, 1] };
 const SMALL: Partial<SacConfig> = { hiddenWidth: 16, hiddenLayers: 2, batchSize: 8 };
 
-function filledBuffer(n: number, seed: number, done: (i: number) => boolean): ReplayBuffer {
-  const rng = new Rng(seed);
-  const buffer = new ReplayBuffer(1000, SPEC.obsDim, SPEC.actDim);
-  for (let i = 0; i < n; i++) buffer.add(rng.uniforms(3, -1, 1), rng.uniforms(2, -1, 1), rng.uniformIn(-1, 1), rng.uniforms(3, -1, 1), done(i));
-  return buffer;
-}
 
 test('squashed Gaussian: a = tanh(μ + σε), log π = Σ log N(u; μ, σ) − log(1 − tanh²u), log σ clamped to [−20, 2]', async () => {
   await initBackend('cpu');
@@ -53,7 +46,7 @@ test('squashed Gaussian: a = tanh(μ + σε), log π = Σ log N(u; μ, σ) − l
 
 test('temperature: α rises while the policy entropy is below the target and falls above it', async () => {
   await initBackend('cpu');
-  const buffer = filledBuffer(64, 1, () => false);
+  const buffer = randomBuffer(64, 1, () => false);
   // a target far above any reachable entropy pushes α up; one far below pushes it down
   const up = new SacAgent(SPEC, { ...SMALL, targetEntropyPerDim: 50, alphaLr: 0.01 }, 0);
   const down = new SacAgent(SPEC, { ...SMALL, targetEntropyPerDim: -50, alphaLr: 0.01 }, 0);
@@ -84,7 +77,7 @@ test('TD target: a terminal row gives y = r; γ = 0 gives y = r everywhere', asy
 
 test('actions stay in the env box; evaluation is deterministic; checkpoint round trip; no tensor leak', async () => {
   await initBackend('cpu');
-  const buffer = filledBuffer(64, 5, (i) => i % 7 === 0);
+  const buffer = randomBuffer(64, 5, (i) => i % 7 === 0);
   const a = new SacAgent(SPEC, SMALL, 6);
   for (let i = 0; i < 50; i++) {
     const x = a.act([0.1 * i, -0.2, 0.3], 'behaviour');
@@ -108,28 +101,15 @@ test('actions stay in the env box; evaluation is deterministic; checkpoint round
 
 test('learning: on the three-peak bandit SAC ends well above a uniform random policy', { timeout: 120_000 }, async (t) => {
   await initBackend('wasm');
-  const rng = new Rng(123);
-  let randomMean = 0;
-  for (let i = 0; i < 20000; i++) randomMean += banditReward(DEFAULT_PEAKS, rng.uniformIn(-1, 1), rng.uniformIn(-1, 1)) / 20000;
-  const finals: number[] = [];
-  for (const seed of [0, 1, 2]) {
-    const env = new ThreePeakBandit();
-    const spec = { obsDim: 1, actDim: 2, actionLow: [-1, -1], actionHigh: [1, 1] };
+  const randomMean = randomPolicyMean();
+  const finals = [0, 1, 2].map((seed) => {
     // Rewards here are ≤ 1 and the budget is 1000 updates: start the temperature at 0.1 (not 1)
     // and let it adapt faster, or the entropy bonus dominates the whole run.
     const config = sacSchema.make({ hiddenWidth: 64, batchSize: 64, warmupSteps: 200, replaySize: 10_000, initialAlpha: 0.1, alphaLr: 3e-3 });
-    const learner = new OffPolicyLearner(new SacAgent(spec, config, seed), config);
-    for (let step = 0; step < 1200; step++) {
-      const { obs } = env.reset();
-      const action = learner.act(obs, 'explore', step);
-      const r = env.step(action);
-      learner.observe({ obs, action, reward: r.reward, nextObs: r.obs, terminated: true, truncated: false }, step + 1, false);
-    }
-    const a = learner.act(env.reset().obs, 'eval', 1200);
-    finals.push(banditReward(DEFAULT_PEAKS, a[0], a[1]));
-    t.diagnostic(`seed ${seed}: eval action (${a[0].toFixed(2)}, ${a[1].toFixed(2)}) → reward ${finals[finals.length - 1].toFixed(3)}`);
-    learner.dispose();
-  }
+    const { action, reward } = trainOnBandit(new OffPolicyLearner(new SacAgent(BANDIT_SPEC, config, seed), config), 1200);
+    t.diagnostic(`seed ${seed}: eval action (${action[0].toFixed(2)}, ${action[1].toFixed(2)}) → reward ${reward.toFixed(3)}`);
+    return reward;
+  });
   t.diagnostic(`uniform random policy: mean reward ${randomMean.toFixed(3)}`);
   const margin = 0.3;
   const beat = finals.filter((f) => f >= randomMean + margin).length;

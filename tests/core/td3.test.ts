@@ -11,20 +11,13 @@ import { OffPolicyLearner } from '../../lib/agents/off-policy';
 import { Td3Agent } from '../../lib/agents/td3/agent';
 import { Td3Config, td3Schema } from '../../lib/agents/td3/config';
 import { AgentSpec } from '../../lib/agents/qvpo/agent';
-import { DEFAULT_PEAKS, ThreePeakBandit, banditReward } from '../../lib/envs/bandit';
-import { ReplayBuffer } from '../../lib/replay/buffer';
-import { Rng } from '../../lib/util/rng';
 import { assertAllClose, assertClose, values } from '../helpers/numeric';
+import { BANDIT_SPEC, randomPolicyMean, trainOnBandit } from '../helpers/bandit-learning';
+import { randomBuffer } from '../helpers/replay';
 
 const SPEC: AgentSpec = { obsDim: 3, actDim: 2, actionLow: [-2, 0], actionHigh: [2, 1] };
 const SMALL: Partial<Td3Config> = { hiddenWidth: 16, hiddenLayers: 2, batchSize: 8 };
 
-function filledBuffer(n: number, seed: number, done: (i: number) => boolean): ReplayBuffer {
-  const rng = new Rng(seed);
-  const buffer = new ReplayBuffer(1000, SPEC.obsDim, SPEC.actDim);
-  for (let i = 0; i < n; i++) buffer.add(rng.uniforms(3, -1, 1), rng.uniforms(2, -1, 1), rng.uniformIn(-1, 1), rng.uniforms(3, -1, 1), done(i));
-  return buffer;
-}
 
 test('TD3 defaults are the authors\' settings', () => {
   const c = td3Schema.defaults;
@@ -66,7 +59,7 @@ test('TD target: y = r + γ(1 − done)·min(Q1\', Q2\')(s\', ã\'); a terminal 
 test('delayed updates: the actor and the targets move only every policyDelay-th update, targets by τ', async () => {
   await initBackend('cpu');
   const agent = new Td3Agent(SPEC, { ...SMALL, policyDelay: 2, tau: 0.1 }, 2);
-  const buffer = filledBuffer(64, 3, (i) => i % 5 === 0);
+  const buffer = randomBuffer(64, 3, (i) => i % 5 === 0);
   const snap = (vars: tf.Variable[]) => vars.map((v) => values(v));
   const actor0 = snap(agent.actor.variables);
   const target0 = snap(agent.actorTarget.variables);
@@ -103,7 +96,7 @@ test('actions stay in the env box; evaluation is deterministic; bad bounds are a
 
 test('checkpoint round trip: a fresh agent given the state continues identically; no tensor leak', async () => {
   await initBackend('cpu');
-  const buffer = filledBuffer(64, 5, (i) => i % 7 === 0);
+  const buffer = randomBuffer(64, 5, (i) => i % 7 === 0);
   const a = new Td3Agent(SPEC, SMALL, 6);
   for (let i = 0; i < 3; i++) a.update(buffer, i + 1, false);
   const before = tf.memory().numTensors;
@@ -124,26 +117,13 @@ test('checkpoint round trip: a fresh agent given the state continues identically
 
 test('learning: on the three-peak bandit TD3 ends well above a uniform random policy', { timeout: 120_000 }, async (t) => {
   await initBackend('wasm');
-  const rng = new Rng(123);
-  let randomMean = 0;
-  for (let i = 0; i < 20000; i++) randomMean += banditReward(DEFAULT_PEAKS, rng.uniformIn(-1, 1), rng.uniformIn(-1, 1)) / 20000;
-  const finals: number[] = [];
-  for (const seed of [0, 1, 2]) {
-    const env = new ThreePeakBandit();
-    const spec = { obsDim: 1, actDim: 2, actionLow: [-1, -1], actionHigh: [1, 1] };
+  const randomMean = randomPolicyMean();
+  const finals = [0, 1, 2].map((seed) => {
     const config = td3Schema.make({ hiddenWidth: 64, batchSize: 64, warmupSteps: 200, replaySize: 10_000 });
-    const learner = new OffPolicyLearner(new Td3Agent(spec, config, seed), config);
-    for (let step = 0; step < 1200; step++) {
-      const { obs } = env.reset();
-      const action = learner.act(obs, 'explore', step);
-      const r = env.step(action);
-      learner.observe({ obs, action, reward: r.reward, nextObs: r.obs, terminated: true, truncated: false }, step + 1, false);
-    }
-    const a = learner.act(env.reset().obs, 'eval', 1200);
-    finals.push(banditReward(DEFAULT_PEAKS, a[0], a[1]));
-    t.diagnostic(`seed ${seed}: eval action (${a[0].toFixed(2)}, ${a[1].toFixed(2)}) → reward ${finals[finals.length - 1].toFixed(3)}`);
-    learner.dispose();
-  }
+    const { action, reward } = trainOnBandit(new OffPolicyLearner(new Td3Agent(BANDIT_SPEC, config, seed), config), 1200);
+    t.diagnostic(`seed ${seed}: eval action (${action[0].toFixed(2)}, ${action[1].toFixed(2)}) → reward ${reward.toFixed(3)}`);
+    return reward;
+  });
   t.diagnostic(`uniform random policy: mean reward ${randomMean.toFixed(3)}`);
   const margin = 0.3;
   const beat = finals.filter((f) => f >= randomMean + margin).length;
