@@ -24,8 +24,8 @@ import { buildTable1, writeTable1 } from '../lib/results/table1';
 import { listRuns, splitByCompleteness } from '../lib/results/runs';
 import { planRun } from '../lib/runner/plan';
 import { PROFILES, profileNamed, protocolSchema } from '../lib/runner/profiles';
-import { defaultJobs, planManifest, runPool, sweepManifest } from '../lib/runner/sweep';
-import { trainRun } from '../lib/runner/train';
+import { ManifestEntry, PoolResult, defaultJobs, planManifest, runPool, sweepManifest } from '../lib/runner/sweep';
+import { isRunComplete, trainRun } from '../lib/runner/train';
 import { ABLATIONS, ablationManifest, ablationNamed } from '../lib/runner/ablations';
 import { armFinals, armRuns } from '../lib/results/ablation';
 import { evalCurves, figure3Spec, scaledWindow, trainingCurves } from '../lib/results/curves';
@@ -101,12 +101,37 @@ async function cmdTrain(args: Args): Promise<number> {
   const variant = args.take('--variant');
   const root = args.take('--root');
   const fresh = args.flag('--fresh');
-  const quiet = args.flag('--quiet') || process.env.QVPO_QUIET === '1';
+  const quiet = quietOption(args);
   if (!env) throw new Error('train needs --env (e.g. --env Hopper-v3)');
   const { overrides, protocolOverrides } = settingOverrides(algo, profile, env, args.rest);
   const plan = planRun({ algo, env, seed, profile, overrides, protocolOverrides, ...(variant ? { variant } : {}), ...(root ? { root } : {}) });
   await trainRun(plan, { fresh, quiet });
   return 0;
+}
+
+function jobsOption(args: Args): number {
+  const jobsArg = args.take('--jobs');
+  const jobs = jobsArg === undefined ? defaultJobs() : Number(jobsArg);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${jobsArg}`);
+  return jobs;
+}
+
+const quietOption = (args: Args) => args.flag('--quiet') || process.env.QVPO_QUIET === '1';
+
+/**
+ * Plans every entry (a bad setting fails before anything runs), prints `headline`, then runs the
+ * entries whose runs are not complete yet in the worker pool.
+ */
+async function runIncomplete(
+  manifest: ManifestEntry[],
+  options: { root?: string; jobs: number; quiet: boolean },
+  headline: (alreadyComplete: number, todo: number, backend: string) => string,
+): Promise<PoolResult[]> {
+  const plans = planManifest(manifest, options.root);
+  const todo = manifest.filter((_, i) => !isRunComplete(plans[i]));
+  const backend = await initBackend();
+  console.log(headline(manifest.length - todo.length, todo.length, describeBackend(backend)));
+  return runPool(todo, options.jobs, { quiet: options.quiet, ...(options.root ? { root: options.root } : {}) });
 }
 
 async function cmdSweep(args: Args): Promise<number> {
@@ -116,25 +141,19 @@ async function cmdSweep(args: Args): Promise<number> {
   const seeds = seedList(args.take('--seeds'));
   const variant = args.take('--variant');
   const root = args.take('--root');
-  const jobsArg = args.take('--jobs');
-  const quiet = args.flag('--quiet') || process.env.QVPO_QUIET === '1';
-  const jobs = jobsArg === undefined ? defaultJobs() : Number(jobsArg);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${jobsArg}`);
+  const jobs = jobsOption(args);
+  const quiet = quietOption(args);
   const firstEnv = envs?.[0] ?? profileNamed(profile).envs[0];
   const settings = args.rest.length ? settingOverrides(algos[0], profile, firstEnv, args.rest) : {};
   const manifest = sweepManifest({ profile, algos, ...(envs ? { envs } : {}), ...(seeds ? { seeds } : {}), ...(variant ? { variant } : {}), ...settings });
-  const plans = planManifest(manifest, root);
-  const backend = await initBackend();
-  const todo = manifest.filter((_, i) => {
-    const status = path.join(plans[i].dir, 'status.json');
-    return !(fs.existsSync(status) && JSON.parse(fs.readFileSync(status, 'utf8')).state === 'complete');
-  });
-  console.log(
-    `sweep ${profile}${variant ? '-' + variant : ''}: ${manifest.length} runs (${manifest.length - todo.length} already complete), ` +
-      `${Math.min(jobs, Math.max(todo.length, 1))} at a time; backend ${describeBackend(backend)}`,
-  );
   const t0 = Date.now();
-  const results = await runPool(todo, jobs, { quiet, ...(root ? { root } : {}) });
+  const results = await runIncomplete(
+    manifest,
+    { root, jobs, quiet },
+    (complete, todo, backend) =>
+      `sweep ${profile}${variant ? '-' + variant : ''}: ${manifest.length} runs (${complete} already complete), ` +
+      `${Math.min(jobs, Math.max(todo, 1))} at a time; backend ${backend}`,
+  );
   const failed = results.filter((r) => r.code !== 0);
   console.log(`sweep done in ${((Date.now() - t0) / 60000).toFixed(1)} min: ${results.length - failed.length} finished, ${failed.length} failed`);
   for (const f of failed) console.log(`  failed: ${f.entry.algo} ${f.entry.env} seed ${f.entry.seed} (exit ${f.code})`);
@@ -176,24 +195,18 @@ async function cmdAblation(args: Args): Promise<number> {
   const profile = args.take('--profile') ?? 'quick';
   const seeds = seedList(args.take('--seeds'));
   const root = args.take('--root');
-  const jobsArg = args.take('--jobs');
-  const quiet = args.flag('--quiet') || process.env.QVPO_QUIET === '1';
-  const jobs = jobsArg === undefined ? defaultJobs() : Number(jobsArg);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${jobsArg}`);
+  const jobs = jobsOption(args);
+  const quiet = quietOption(args);
   if (args.rest.length) throw new Error(`ablation: unexpected arguments ${args.rest.join(' ')} (the arms fix the settings)`);
   const ablation = ablationNamed(name);
   const manifest = ablationManifest(name, profile, seeds);
-  const plans = planManifest(manifest, root);
-  const todo = manifest.filter((_, i) => {
-    const status = path.join(plans[i].dir, 'status.json');
-    return !(fs.existsSync(status) && JSON.parse(fs.readFileSync(status, 'utf8')).state === 'complete');
-  });
-  const backend = await initBackend();
-  console.log(
-    `ablation ${name} (${ablation.figure}, ${ablation.env}) at ${profile}: ${ablation.arms.length} arms, ${manifest.length} runs ` +
-      `(${manifest.length - todo.length} already complete); backend ${describeBackend(backend)}`,
+  const results = await runIncomplete(
+    manifest,
+    { root, jobs, quiet },
+    (complete, _todo, backend) =>
+      `ablation ${name} (${ablation.figure}, ${ablation.env}) at ${profile}: ${ablation.arms.length} arms, ${manifest.length} runs ` +
+      `(${complete} already complete); backend ${backend}`,
   );
-  const results = await runPool(todo, jobs, { quiet, ...(root ? { root } : {}) });
   const finals = armFinals(armRuns(root ?? path.join(REPO_ROOT, 'results', 'runs'), profile, ablation, seeds ?? ablation.seeds[profileNamed(profile).name]));
   for (const f of finals) {
     console.log(`  ${f.label}: final return ${f.mean === null ? 'n/a' : `${f.mean.toFixed(1)} ± ${(f.std ?? 0).toFixed(1)}`} over ${f.seeds} seed(s), ${f.stepsPerSecond ?? 'n/a'} steps/s`);

@@ -4,7 +4,7 @@
  * policy's sample spread `sampleStd`) averaged over seeds.
  */
 import { Ablation, AblationArm } from '../runner/ablations';
-import { CurvePoint, evalCurves, smoothAt, stepSeries } from './curves';
+import { CurvePoint, columnCurves, evalCurves } from './curves';
 import { RunRecord, finalEvalReturn, listRuns, readTrainCsv, splitByCompleteness } from './runs';
 import { mean, std } from '../stats';
 
@@ -31,24 +31,9 @@ export function armEvalCurves(arms: readonly ArmRuns[]): CurvePoint[] {
   return arms.flatMap((a) => evalCurves(a.complete).map((p) => ({ ...p, algo: a.arm.label })));
 }
 
-/**
- * A train.csv column as a curve: every env step of an episode carries the episode's value, a
- * trailing mean over `window` steps is read every `every` steps, then mean ± std over seeds.
- */
+/** A train.csv column as curves (see columnCurves), one per arm, trailing window `window` steps. */
 export function armColumnCurves(arms: readonly ArmRuns[], column: string, window: number, points = 50): CurvePoint[] {
-  const out: CurvePoint[] = [];
-  for (const a of arms) {
-    if (a.complete.length === 0) continue;
-    const totalSteps = Math.max(...a.complete.map((r) => r.status?.totalSteps ?? 0));
-    const every = Math.max(1, Math.floor(totalSteps / points));
-    const perRun = a.complete.map((r) => smoothAt(stepSeries(readTrainCsv(r), totalSteps, column), window, every));
-    const bySteps = new Map<number, number[]>();
-    for (const run of perRun) for (const p of run) if (!Number.isNaN(p.value)) bySteps.set(p.step, [...(bySteps.get(p.step) ?? []), p.value]);
-    for (const [step, values] of [...bySteps.entries()].sort((x, y) => x[0] - y[0])) {
-      out.push({ algo: a.arm.label, env: a.complete[0].env, step, mean: mean(values), std: std(values), n: values.length });
-    }
-  }
-  return out;
+  return arms.flatMap((a) => columnCurves(a.complete, column, { window, points }).map((p) => ({ ...p, algo: a.arm.label })));
 }
 
 export interface ArmFinal {

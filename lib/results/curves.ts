@@ -115,18 +115,27 @@ export interface TrainingCurveOptions {
   points?: number;
 }
 
-/** Smoothed training-return curves, mean ± std over seeds, on a grid of `points` steps. */
-export function trainingCurves(runs: readonly RunRecord[], options: TrainingCurveOptions = {}): CurvePoint[] {
+/**
+ * Any per-episode train.csv column as curves: every env step of an episode carries the episode's
+ * value, a trailing mean over `window` steps is read on a grid of `points` steps, then mean ± std
+ * over seeds, per algorithm and task.
+ */
+export function columnCurves(runs: readonly RunRecord[], column: string, options: TrainingCurveOptions = {}): CurvePoint[] {
   const out: CurvePoint[] = [];
   for (const group of groupRuns(runs).values()) {
     const totalSteps = Math.max(...group.map((r) => r.status?.totalSteps ?? 0));
     if (!(totalSteps > 0)) continue;
     const window = options.window ?? scaledWindow(totalSteps);
     const every = Math.max(1, Math.floor(totalSteps / (options.points ?? 100)));
-    const perRun = group.map((r) => smoothAt(stepReturns(readTrainCsv(r), totalSteps), window, every));
+    const perRun = group.map((r) => smoothAt(stepSeries(readTrainCsv(r), totalSteps, column), window, every));
     out.push(...acrossSeeds(group[0].algo, group[0].env, perRun));
   }
   return out;
+}
+
+/** Smoothed training-return curves, mean ± std over seeds (Figure 3's training stream). */
+export function trainingCurves(runs: readonly RunRecord[], options: TrainingCurveOptions = {}): CurvePoint[] {
+  return columnCurves(runs, 'episode_return', options);
 }
 
 /** Figure 3: one panel per task, mean line and ±1 std band per algorithm. */

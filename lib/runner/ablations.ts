@@ -7,8 +7,6 @@
  * - Figure 5 (action selection): (Kb, Kt) ∈ {(1,1), (4,1), (4,4), (4,2), (20,2)}. The figure's
  *   task could not be read in any reachable copy of the paper; the kit uses Hopper-v3.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { QvpoConfig } from '../agents/qvpo/config';
 import { planRun } from './plan';
 import { ManifestEntry } from './sweep';
@@ -85,7 +83,7 @@ export function ablationManifest(id: string, profile: string, seeds?: readonly n
 /**
  * Trains an ablation's runs one after another in this process (notebooks; the CLI's
  * `qvpo-kit ablation` runs them in parallel processes). Complete runs are skipped unless
- * `retrain`; interrupted ones resume.
+ * `retrain`; interrupted ones resume. Returns how many runs were trained.
  */
 export async function trainAblation(
   id: string,
@@ -95,11 +93,8 @@ export async function trainAblation(
   let trained = 0;
   for (const entry of ablationManifest(id, profile, options.seeds)) {
     const plan = planRun({ ...entry, ...(options.root ? { root: options.root } : {}) });
-    const status = path.join(plan.dir, 'status.json');
-    const complete = fs.existsSync(status) && JSON.parse(fs.readFileSync(status, 'utf8')).state === 'complete';
-    if (complete && !options.retrain) continue;
-    await trainRun(plan, { quiet: options.quiet ?? true, fresh: options.retrain ?? false });
-    trained++;
+    const outcome = await trainRun(plan, { quiet: options.quiet ?? true, fresh: options.retrain ?? false });
+    if (outcome !== 'skipped') trained++;
   }
   return trained;
 }

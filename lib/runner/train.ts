@@ -88,6 +88,11 @@ function readJson<T>(file: string): T | null {
   }
 }
 
+/** Whether the plan's run directory holds a finished run (its status.json says complete). */
+export function isRunComplete(plan: RunPlan): boolean {
+  return readJson<RunStatus>(path.join(plan.dir, 'status.json'))?.state === 'complete';
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../lib/util/rng';
 import { AntEnv } from '../../lib/envs/mujoco/ant';
-import { assertArrayEqual, assertClose, copy, mujocoEnv, randomAction, sumSq } from './helpers';
+import { assertArrayEqual, assertClose, copy, healthProbe, meanRandomReturn, mujocoEnv, randomAction, sumSq } from './helpers';
 
 const DT = 0.01 * 5;
 const TORSO = 1;
@@ -79,16 +79,7 @@ test('Ant-v3: observation, reward terms and termination agree with a hand comput
 
 test('Ant-v3: healthy is a closed z interval plus a finiteness test', async () => {
   const env = (await mujocoEnv('Ant-v3')) as AntEnv;
-  env.reset({ seed: 0 });
-  const q = env.physics.data.qpos;
-  const v = env.physics.data.qvel;
-  const base = copy(q);
-  const check = (edit: () => void, expected: boolean, what: string) => {
-    q.set(base);
-    v.fill(0);
-    edit();
-    assert.equal(env.isHealthy(), expected, what);
-  };
+  const { q, v, check } = healthProbe(env);
   check(() => {}, true, 'initial state');
   check(() => (q[2] = 0.2), true, 'z = 0.2 (closed)');
   check(() => (q[2] = 1.0), true, 'z = 1.0 (closed)');
@@ -168,17 +159,7 @@ test('Ant-v4: 27-dim observation and no contact cost by default; 111 with useCon
 
 test('Ant-v3: random-policy return is in the usual range', async () => {
   const env = await mujocoEnv('Ant-v3');
-  const rng = new Rng(3);
-  let total = 0;
-  for (let ep = 0; ep < 6; ep++) {
-    env.reset({ seed: ep });
-    for (;;) {
-      const r = env.step(randomAction(rng, env.actionSpace.low, env.actionSpace.high));
-      total += r.reward;
-      if (r.terminated || r.truncated) break;
-    }
-  }
-  const mean = total / 6;
+  const mean = meanRandomReturn(env, 6, 3);
   // +1 healthy against ≈ 1.33 control cost per step, episodes of 10–1000 steps: ≈ −300…+10.
   assert.ok(mean > -300 && mean < 20, `mean random return ${mean}`);
   env.close();

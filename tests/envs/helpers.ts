@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { makeEnv, MakeEnvOptions } from '../../lib/envs/registry';
 import { MujocoEnv } from '../../lib/envs/mujoco/base';
 import { MujocoTask } from '../../lib/envs/mujoco/specs';
+import { episodeReturn, rollout } from '../../lib/envs/rollout';
 import { Rng } from '../../lib/util/rng';
 
 export const TASK_IDS = ['Hopper-v3', 'Walker2d-v3', 'HalfCheetah-v3', 'Ant-v3', 'Humanoid-v3'] as const;
@@ -47,4 +48,31 @@ export function sumSq(a: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * a[i];
   return s;
+}
+
+/**
+ * For health tests: resets to seed 0, then `check(edit, expected, what)` restores that qpos, zeroes
+ * qvel, applies `edit` (to the returned `q`/`v` views) and asserts `env.isHealthy()`.
+ */
+export function healthProbe(env: MujocoEnv<MujocoTask> & { isHealthy(): boolean }) {
+  env.reset({ seed: 0 });
+  const q = env.physics.data.qpos;
+  const v = env.physics.data.qvel;
+  const base = copy(q);
+  const check = (edit: () => void, expected: boolean, what: string) => {
+    q.set(base);
+    v.fill(0);
+    edit();
+    assert.equal(env.isHealthy(), expected, what);
+  };
+  return { q, v, check };
+}
+
+/** Mean return of `episodes` episodes (reset seeds 0, 1, …) under uniform random actions drawn from Rng(seed). */
+export function meanRandomReturn(env: MujocoEnv<MujocoTask>, episodes: number, seed: number): number {
+  const rng = new Rng(seed);
+  const { low, high } = env.actionSpace;
+  let total = 0;
+  for (let ep = 0; ep < episodes; ep++) total += episodeReturn(rollout(env, () => randomAction(rng, low, high), { seed: ep }));
+  return total / episodes;
 }

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../lib/util/rng';
 import { HopperEnv } from '../../lib/envs/mujoco/hopper';
-import { assertArrayEqual, assertClose, copy, mujocoEnv, randomAction, sumSq } from './helpers';
+import { assertArrayEqual, assertClose, copy, healthProbe, meanRandomReturn, mujocoEnv, randomAction, sumSq } from './helpers';
 
 const DT = 0.002 * 4;
 
@@ -77,17 +77,7 @@ test('Hopper-v3: observation, reward terms and termination agree with a hand com
 
 test('Hopper-v3: healthy ranges are open intervals and use the unclipped velocity', async () => {
   const env = (await mujocoEnv('Hopper-v3')) as HopperEnv;
-  env.reset({ seed: 0 });
-  const { data } = env.physics;
-  const q = data.qpos;
-  const v = data.qvel;
-  const base = copy(q);
-  const check = (edit: () => void, expected: boolean, what: string) => {
-    q.set(base);
-    v.fill(0);
-    edit();
-    assert.equal(env.isHealthy(), expected, what);
-  };
+  const { q, v, check } = healthProbe(env);
   check(() => {}, true, 'initial state');
   check(() => (q[1] = 0.7), false, 'z = 0.7 (open bound)');
   check(() => (q[1] = 0.7000001), true, 'z just above 0.7');
@@ -151,17 +141,7 @@ test('Hopper-v3: reset noise is U(±0.005) on every qpos and qvel coordinate', a
 
 test('Hopper-v3: random-policy return is in the usual range', async () => {
   const env = await mujocoEnv('Hopper-v3');
-  const rng = new Rng(1);
-  let total = 0;
-  for (let ep = 0; ep < 10; ep++) {
-    env.reset({ seed: ep });
-    for (;;) {
-      const r = env.step(randomAction(rng, env.actionSpace.low, env.actionSpace.high));
-      total += r.reward;
-      if (r.terminated || r.truncated) break;
-    }
-  }
-  const mean = total / 10;
+  const mean = meanRandomReturn(env, 10, 1);
   // ~20 steps of +1 healthy reward, small forward velocity: gym's random Hopper scores ≈ 10–40.
   assert.ok(mean > 5 && mean < 60, `mean random return ${mean}`);
   env.close();

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../lib/util/rng';
 import { HumanoidEnv } from '../../lib/envs/mujoco/humanoid';
 import { MjData } from '../../lib/envs/mujoco/loader';
-import { assertArrayEqual, assertClose, copy, mujocoEnv, randomAction, sumSq } from './helpers';
+import { assertArrayEqual, assertClose, copy, meanRandomReturn, mujocoEnv, randomAction, sumSq } from './helpers';
 
 const DT = 0.003 * 5;
 
@@ -167,17 +167,7 @@ test('Humanoid-v4: real contact forces in the observation, no contact cost in th
 
 test('Humanoid-v3: random-policy return is in the usual range', async () => {
   const env = await mujocoEnv('Humanoid-v3');
-  const rng = new Rng(4);
-  let total = 0;
-  for (let ep = 0; ep < 8; ep++) {
-    env.reset({ seed: ep });
-    for (;;) {
-      const r = env.step(randomAction(rng, env.actionSpace.low, env.actionSpace.high));
-      total += r.reward;
-      if (r.terminated || r.truncated) break;
-    }
-  }
-  const mean = total / 8;
+  const mean = meanRandomReturn(env, 8, 4);
   // ≈ 25 steps of +5 before falling: gym's random Humanoid scores ≈ 120.
   assert.ok(mean > 60 && mean < 250, `mean random return ${mean}`);
   env.close();

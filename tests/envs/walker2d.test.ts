@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../lib/util/rng';
 import { Walker2dEnv } from '../../lib/envs/mujoco/walker2d';
-import { assertArrayEqual, assertClose, copy, mujocoEnv, randomAction, sumSq } from './helpers';
+import { assertArrayEqual, assertClose, copy, healthProbe, meanRandomReturn, mujocoEnv, randomAction, sumSq } from './helpers';
 
 const DT = 0.002 * 4;
 
@@ -64,16 +64,7 @@ test('Walker2d-v3: observation, reward terms and termination agree with a hand c
 
 test('Walker2d-v3: healthy ranges are open intervals; no state-range test', async () => {
   const env = (await mujocoEnv('Walker2d-v3')) as Walker2dEnv;
-  env.reset({ seed: 0 });
-  const q = env.physics.data.qpos;
-  const v = env.physics.data.qvel;
-  const base = copy(q);
-  const check = (edit: () => void, expected: boolean, what: string) => {
-    q.set(base);
-    v.fill(0);
-    edit();
-    assert.equal(env.isHealthy(), expected, what);
-  };
+  const { q, v, check } = healthProbe(env);
   check(() => {}, true, 'initial state');
   check(() => (q[1] = 0.8), false, 'z = 0.8');
   check(() => (q[1] = 0.80001), true, 'z above 0.8');
@@ -113,17 +104,7 @@ test('Walker2d-v3: reset noise is U(±0.005) on every qpos and qvel coordinate',
 
 test('Walker2d-v3: random-policy return is in the usual range', async () => {
   const env = await mujocoEnv('Walker2d-v3');
-  const rng = new Rng(2);
-  let total = 0;
-  for (let ep = 0; ep < 10; ep++) {
-    env.reset({ seed: ep });
-    for (;;) {
-      const r = env.step(randomAction(rng, env.actionSpace.low, env.actionSpace.high));
-      total += r.reward;
-      if (r.terminated || r.truncated) break;
-    }
-  }
-  const mean = total / 10;
+  const mean = meanRandomReturn(env, 10, 2);
   // ~20 steps of +1 healthy reward against a backward drift: gym's random Walker2d scores ≈ 0–10.
   assert.ok(mean > -10 && mean < 25, `mean random return ${mean}`);
   env.close();

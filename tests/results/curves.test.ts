@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { evalCurves, figure3Spec, scaledWindow, smoothAt, stepReturns, trainingCurves } from '../../lib/results/curves';
+import { columnCurves, evalCurves, figure3Spec, scaledWindow, smoothAt, stepReturns, trainingCurves } from '../../lib/results/curves';
 import { RunRecord } from '../../lib/results/runs';
 
 const dirs: string[] = [];
@@ -83,6 +83,14 @@ test('curves across seeds: mean and population std per step', () => {
     [
       [2, 6, 4],
       [4, 8, 2],
+    ],
+  );
+  // any column the same way: episode lengths 4 (run a) and 2, 2 (run b) → mean 3, std 1
+  assert.deepEqual(
+    columnCurves([a, b], 'episode_length', { window: 2, points: 2 }).map((p) => [p.step, p.mean, p.std]),
+    [
+      [2, 3, 1],
+      [4, 3, 1],
     ],
   );
   const spec = figure3Spec(ev, { title: 'Figure 3' }) as { data: { values: { lo: number; hi: number }[] } };

@@ -10,15 +10,12 @@
  * - Reset noise: U(±0.005) on all 6 qpos and all 6 qvel.
  */
 
-import { EnvInfo } from '../types';
-import { Rng } from '../../util/rng';
-import { MujocoEnv, MujocoEnvConfig, clip, sumOfSquares } from './base';
+import { MujocoEnvConfig } from './base';
 import { MujocoModule } from './loader';
+import { PlanarWalkerEnv } from './planar-walker';
 import { observationSize } from './specs';
 
-export class HopperEnv extends MujocoEnv<'Hopper'> {
-  private xBefore = 0;
-
+export class HopperEnv extends PlanarWalkerEnv<'Hopper'> {
   constructor(mj: MujocoModule, config: MujocoEnvConfig<'Hopper'>) {
     super(mj, config, observationSize('Hopper', config.version));
   }
@@ -38,46 +35,5 @@ export class HopperEnv extends MujocoEnv<'Hopper'> {
       p.healthyZRange[0] < z && z < p.healthyZRange[1] &&
       p.healthyAngleRange[0] < angle && angle < p.healthyAngleRange[1]
     );
-  }
-
-  protected beginStep(): void {
-    this.xBefore = this.qpos[0];
-  }
-
-  protected evaluate(action: ArrayLike<number>): EnvInfo {
-    const p = this.params;
-    const x = this.qpos[0];
-    const xVelocity = (x - this.xBefore) / this.dt;
-    const forwardReward = p.forwardRewardWeight * xVelocity;
-    const ctrlCost = p.ctrlCostWeight * sumOfSquares(action);
-    const healthy = this.isHealthy();
-    const healthyReward = healthy || p.terminateWhenUnhealthy ? p.healthyReward : 0;
-    this.stepReward = forwardReward + healthyReward - ctrlCost;
-    this.stepTerminated = p.terminateWhenUnhealthy && !healthy;
-    return {
-      x_position: x,
-      x_velocity: xVelocity,
-      forward_reward: forwardReward,
-      healthy_reward: healthyReward,
-      ctrl_cost: ctrlCost,
-      contact_cost: 0,
-      torso_height: this.qpos[1],
-      is_healthy: healthy,
-    };
-  }
-
-  protected writeObservation(obs: Float64Array): void {
-    const q = this.qpos;
-    const v = this.qvel;
-    for (let i = 1; i < 6; i++) obs[i - 1] = q[i];
-    for (let i = 0; i < 6; i++) obs[5 + i] = clip(v[i], -10, 10);
-  }
-
-  protected applyResetNoise(rng: Rng): void {
-    this.drawResetNoise(rng, this.params.resetNoiseScale, 'uniform');
-  }
-
-  protected resetInfo(): EnvInfo {
-    return { x_position: this.qpos[0], torso_height: this.qpos[1] };
   }
 }
