@@ -15,7 +15,7 @@ QVPO  := node bin/qvpo-kit.js
 # Worker processes of a sweep; empty = one per core.
 JOBS  ?=
 # Algorithms of make reproduce-table1 (every Table 1 column the kit can run).
-ALGOS ?= qvpo,td3,sac,ppo,spo,dipo
+ALGOS ?= qvpo,td3,sac,ppo,spo,dipo,qsm
 
 .PHONY: help install typecheck unit test reproduce-table1 ablations environment bench-envs bench-qvpo clean
 

@@ -11,6 +11,8 @@ import { QvpoConfig, qvpoSchema } from './qvpo/config';
 import { QVPO_PROFILE_OVERRIDES, QVPO_TASK_OVERRIDES } from './qvpo/tasks';
 import { DipoAgent } from './dipo/agent';
 import { DipoConfig, dipoSchema } from './dipo/config';
+import { QsmAgent } from './qsm/agent';
+import { QsmConfig, qsmSchema } from './qsm/config';
 import { PpoLearner } from './ppo/agent';
 import { PpoConfig, ppoSchema, spoSchema } from './ppo/config';
 import { SacAgent } from './sac/agent';
@@ -112,25 +114,40 @@ function onPolicyEntry(id: string, paperName: string, schema: typeof ppoSchema):
 const ppo = onPolicyEntry('ppo', 'PPO', ppoSchema);
 const spo = onPolicyEntry('spo', 'SPO', spoSchema);
 
+// DIPO and QSM: the same reductions as QVPO's profiles, for the settings they have.
+const DIFFUSION_BASELINE_PROFILES = {
+  smoke: { hiddenWidth: 32, hiddenLayers: 2, batchSize: 16, warmupSteps: 100 },
+  quick: { hiddenWidth: 64, batchSize: 64, warmupSteps: 5_000 },
+  paper: {},
+};
+
 const dipo: AlgorithmEntry = {
   id: 'dipo',
   paperName: 'DIPO',
   schema: dipoSchema as unknown as Schema<Fields>,
   statNames: ['criticLoss', 'actorLoss', 'qBest', 'qMean', 'criticGradNorm', 'actorGradNorm'],
   taskOverrides: {},
-  // the same reductions as QVPO's profiles, for the settings DIPO has
-  profileOverrides: {
-    smoke: { hiddenWidth: 32, hiddenLayers: 2, batchSize: 16, evalSamples: 4, warmupSteps: 100 },
-    quick: { hiddenWidth: 64, batchSize: 64, warmupSteps: 5_000 },
-    paper: {},
-  },
+  profileOverrides: { ...DIFFUSION_BASELINE_PROFILES, smoke: { ...DIFFUSION_BASELINE_PROFILES.smoke, evalSamples: 4 } },
   create(spec, config, seed) {
     const c = dipoSchema.make(config) as DipoConfig;
     return new OffPolicyLearner(new DipoAgent(spec, c, seed), c);
   },
 };
 
-const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo, td3, sac, ppo, spo, dipo };
+const qsm: AlgorithmEntry = {
+  id: 'qsm',
+  paperName: 'QSM',
+  schema: qsmSchema as unknown as Schema<Fields>,
+  statNames: ['criticLoss', 'actorLoss', 'qBest', 'qMean', 'qGradScale', 'criticGradNorm', 'actorGradNorm'],
+  taskOverrides: {},
+  profileOverrides: DIFFUSION_BASELINE_PROFILES,
+  create(spec, config, seed) {
+    const c = qsmSchema.make(config) as QsmConfig;
+    return new OffPolicyLearner(new QsmAgent(spec, c, seed), c);
+  },
+};
+
+const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo, td3, sac, ppo, spo, dipo, qsm };
 
 export function algorithmIds(): string[] {
   return Object.keys(ALGORITHMS);

@@ -102,9 +102,30 @@ export function drawLossNoise(rows: number, actDim: number, T: number, rng: Rng)
 }
 
 /**
+ * The forward process at each row's drawn step: x_t = √ᾱ_t·a + √(1−ᾱ_t)·ε. Also returns
+ * σ_t = √(1−ᾱ_t) per row as [N, 1] (QSM scales its regression target by it).
+ */
+export function noisyActions(coef: DiffusionCoefficients, actions: tf.Tensor2D, noise: LossNoise): { x: tf.Tensor2D; noiseScale: tf.Tensor2D } {
+  const [n, d] = actions.shape;
+  if (noise.t.length !== n || noise.eps.length !== n * d) {
+    throw new Error(`noisyActions: noise drawn for ${noise.t.length} rows (${noise.eps.length} numbers), batch has ${n} rows of ${d}`);
+  }
+  const signal = new Float32Array(n);
+  const scale = new Float32Array(n);
+  for (let r = 0; r < n; r++) {
+    signal[r] = coef.sqrtAlphasCumprod[noise.t[r]];
+    scale[r] = coef.sqrtOneMinusAlphasCumprod[noise.t[r]];
+  }
+  const noiseScale = tf.tensor2d(scale, [n, 1]);
+  const x = tf.add(tf.mul(actions, tf.tensor2d(signal, [n, 1])), tf.mul(tf.tensor2d(noise.eps, [n, d]), noiseScale)) as tf.Tensor2D;
+  return { x, noiseScale };
+}
+
+/**
  * L = (1/(N·d)) Σ_i w_i ‖ε_i − ε_θ(√ᾱ_{t_i}·a_i + √(1−ᾱ_{t_i})·ε_i, t_i, s_i)‖²
  * (spec §4.3): an element-wise mean over all N·d entries, weights broadcast over the d
- * action components; without weights, w_i = 1.
+ * action components; without weights, w_i = 1. A `target` [N, d] replaces ε_i as what
+ * ε_θ regresses onto (QSM's score target); the noisy input stays the same.
  */
 export function diffusionLoss(
   net: NoiseNet,
@@ -113,20 +134,11 @@ export function diffusionLoss(
   states: tf.Tensor2D,
   noise: LossNoise,
   weights: tf.Tensor1D | null,
+  target?: tf.Tensor2D,
 ): tf.Scalar {
   const [n, d] = actions.shape;
-  if (noise.t.length !== n || noise.eps.length !== n * d) {
-    throw new Error(`diffusionLoss: noise drawn for ${noise.t.length} rows, batch has ${n}`);
-  }
-  const signal = new Float32Array(n);
-  const noiseScale = new Float32Array(n);
-  for (let r = 0; r < n; r++) {
-    signal[r] = coef.sqrtAlphasCumprod[noise.t[r]];
-    noiseScale[r] = coef.sqrtOneMinusAlphasCumprod[noise.t[r]];
-  }
-  const eps = tf.tensor2d(noise.eps, [n, d]);
-  const xNoisy = tf.add(tf.mul(actions, tf.tensor2d(signal, [n, 1])), tf.mul(eps, tf.tensor2d(noiseScale, [n, 1]))) as tf.Tensor2D;
-  const predicted = net.predict(xNoisy, tf.tensor1d(noise.t, 'int32'), states);
-  const sq = tf.square(tf.sub(predicted, eps));
+  const { x } = noisyActions(coef, actions, noise);
+  const predicted = net.predict(x, tf.tensor1d(noise.t, 'int32'), states);
+  const sq = tf.square(tf.sub(predicted, target ?? tf.tensor2d(noise.eps, [n, d])));
   return (weights ? tf.mean(tf.mul(sq, tf.reshape(weights, [n, 1]))) : tf.mean(sq)) as tf.Scalar;
 }

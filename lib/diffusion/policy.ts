@@ -59,18 +59,26 @@ export class DiffusionPolicy {
   }
 
   /** The (weighted) ε-prediction loss on given rows with given draws, no update. */
-  loss(actions: tf.Tensor2D, states: tf.Tensor2D, weights: tf.Tensor1D | null, noise: LossNoise): tf.Scalar {
-    return diffusionLoss(this.net, this.coef, actions, states, noise, weights);
+  loss(actions: tf.Tensor2D, states: tf.Tensor2D, weights: tf.Tensor1D | null, noise: LossNoise, target?: tf.Tensor2D): tf.Scalar {
+    return diffusionLoss(this.net, this.coef, actions, states, noise, weights, target);
   }
 
   /**
-   * One optimiser step on the (weighted) diffusion loss of the rows. Returns the loss and
-   * the gradient norm before clipping as kept scalars the caller disposes.
+   * One optimiser step on the (weighted) diffusion loss of the rows. The step indices and
+   * noise are drawn from `rng` unless `fixed.noise` gives them (QSM needs the noisy actions
+   * before the step to build `fixed.target`, what ε_θ regresses onto in place of ε).
+   * Returns the loss and the gradient norm before clipping as kept scalars the caller disposes.
    */
-  trainStep(actions: tf.Tensor2D, states: tf.Tensor2D, weights: tf.Tensor1D | null, rng: Rng): { loss: tf.Scalar; gradNorm: tf.Scalar } {
-    const noise = drawLossNoise(actions.shape[0], this.actDim, this.coef.T, rng);
+  trainStep(
+    actions: tf.Tensor2D,
+    states: tf.Tensor2D,
+    weights: tf.Tensor1D | null,
+    rng: Rng,
+    fixed: { noise?: LossNoise; target?: tf.Tensor2D } = {},
+  ): { loss: tf.Scalar; gradNorm: tf.Scalar } {
+    const noise = fixed.noise ?? drawLossNoise(actions.shape[0], this.actDim, this.coef.T, rng);
     return tf.tidy(() => {
-      const { value, grads } = gradientsOf(() => this.loss(actions, states, weights, noise), this.net.variables);
+      const { value, grads } = gradientsOf(() => this.loss(actions, states, weights, noise, fixed.target), this.net.variables);
       const clipped = clipByGlobalNorm(grads, this.options.gradClipNorm);
       this.optimizer.apply(clipped.grads);
       return { loss: tf.keep(value), gradNorm: tf.keep(clipped.norm) };

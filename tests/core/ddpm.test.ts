@@ -349,7 +349,10 @@ testOnBackends('diffusion loss equals a hand computation (fake ε̂, given t and
   const eps = Float32Array.from([0.3, -1.2, 0.7, 0.05, -0.6, 1.5]);
   const t = Int32Array.from([0, 3, 1]);
   const w = [2, 0.5, 0];
+  // a regression target other than ε (QSM's): the same noisy input, ε̂ compared with it
+  const target = [1, 0, -0.5, 0.25, 0, 2];
   const sq: number[] = [];
+  const sqTarget: number[] = [];
   for (let r = 0; r < n; r++) {
     let ab = 1;
     for (let k = 0; k <= t[r]; k++) ab *= 1 - (1e-4 + ((2e-2 - 1e-4) * k) / (T - 1));
@@ -357,6 +360,7 @@ testOnBackends('diffusion loss equals a hand computation (fake ε̂, given t and
       const xt = Math.sqrt(ab) * a[r * d + j] + Math.sqrt(1 - ab) * eps[r * d + j];
       const pred = 0.5 * xt + 0.1 * t[r];
       sq.push((eps[r * d + j] - pred) ** 2);
+      sqTarget.push((target[r * d + j] - pred) ** 2);
     }
   }
   const plain = sq.reduce((s2, v) => s2 + v, 0) / (n * d);
@@ -373,9 +377,11 @@ testOnBackends('diffusion loss equals a hand computation (fake ε̂, given t and
     // all-ones weights = unweighted
     const l2 = diffusionLoss(net, coef, actions, states, { t, eps }, tf.ones([n]) as tf.Tensor1D).dataSync()[0];
     assertClose(l2, l0, 'weights of 1', 1e-6, 1e-8);
+    const l3 = diffusionLoss(net, coef, actions, states, { t, eps }, null, tf.tensor2d(target, [n, d])).dataSync()[0];
+    assertClose(l3, sqTarget.reduce((s2, v) => s2 + v, 0) / (n * d), 'ε̂ regressed onto a given target', 1e-5, 1e-7);
     assert.throws(
       () => diffusionLoss(net, coef, actions, states, { t: Int32Array.from([0, 1]), eps }, null),
-      /diffusionLoss: noise drawn for 2 rows, batch has 3/,
+      /noisyActions: noise drawn for 2 rows \(6 numbers\), batch has 3 rows of 2/,
     );
   });
 });

@@ -46,14 +46,14 @@ test('smoke sweep over all five tasks, then the table', { timeout: 900_000 }, ()
 
 test('smoke sweep of the baselines on Hopper-v3 fills their Table 1 cells from runs, with Figure 3', { timeout: 900_000 }, () => {
   const root = path.join(tmp, 'baseline-runs');
-  const sweep = cli(['sweep', '--profile', 'smoke', '--algos', 'td3,sac,ppo,spo,dipo', '--envs', 'Hopper-v3', '--jobs', '2', '--root', root, '--quiet']);
+  const sweep = cli(['sweep', '--profile', 'smoke', '--algos', 'td3,sac,ppo,spo,dipo,qsm', '--envs', 'Hopper-v3', '--jobs', '2', '--root', root, '--quiet']);
   assert.equal(sweep.code, 0, sweep.out);
-  assert.match(sweep.out, /sweep smoke: 5 runs \(0 already complete\)/);
+  assert.match(sweep.out, /sweep smoke: 6 runs \(0 already complete\)/);
   const out = path.join(tmp, 'baseline-results');
   const table = cli(['table', '--profile', 'smoke', '--root', root, '--out', out]);
   assert.equal(table.code, 0, table.out);
   const csv = fs.readFileSync(path.join(out, 'table1.csv'), 'utf8');
-  for (const algo of ['TD3', 'SAC', 'PPO', 'SPO', 'DIPO']) assert.match(csv, new RegExp(`^smoke,task,Hopper-v3,${algo},1,`, 'm'), `${algo} counted from its run`);
+  for (const algo of ['TD3', 'SAC', 'PPO', 'SPO', 'DIPO', 'QSM']) assert.match(csv, new RegExp(`^smoke,task,Hopper-v3,${algo},1,`, 'm'), `${algo} counted from its run`);
   assert.match(csv, /^smoke,task,Hopper-v3,QVPO,0,/m, 'QVPO has no run in this root');
   for (const f of ['figure3-eval.svg', 'figure3-train.svg']) assert.match(fs.readFileSync(path.join(out, f), 'utf8'), /^<svg/, `${f} written`);
 });

@@ -50,6 +50,8 @@ export type QvpoUpdateStats = {
   entropyAlpha: number;
   criticGradNorm: number;
   actorGradNorm: number;
+  /** Further scalars an actor step of a subclass logs (QSM: qGradScale). */
+  [extra: string]: number;
 };
 
 /** What an actor step hands back to update() (scalars, disposed there). */
@@ -61,6 +63,8 @@ export interface ActorStepResult {
   weightMean: tf.Scalar;
   weightPositive: tf.Scalar;
   sampleStd: tf.Scalar;
+  /** Further scalars to log under their own names. */
+  extra?: Record<string, tf.Scalar>;
 }
 
 export interface QvpoState {
@@ -195,6 +199,7 @@ export class QvpoAgent {
         criticGradNorm: read(critic.gradNorm),
         actorGradNorm: read(actor.gradNorm),
       };
+      for (const [name, value] of Object.entries(actor.extra ?? {})) stats[name] = read(value);
     }
     tf.dispose([...Object.values(critic), ...Object.values(actor)]);
     return stats;
