@@ -3,7 +3,11 @@
  *
  *   npx tsx bench/qvpo-iteration.ts [--dims hopper,humanoid] [--preset paper|quick|smoke]
  *                                   [--iters 5] [--warmup 2] [--action-iters 50] [--backend wasm]
+ *                                   [--sampler-workers N] [--min-rows 1024]
  *                                   [--<qvpo flag> value ...]   (e.g. --train-samples 16)
+ *
+ * --sampler-workers N shares sampling batches of at least --min-rows rows with N worker
+ * threads (lib/diffusion/sampler-pool.ts; default QVPO_SAMPLER_WORKERS, else 0).
  *
  * Prints ms per iteration split into phases (critic step incl. the Kt target chains; Nd
  * sampling and scoring; actor loss + Adam; target updates), ms per behaviour action (Kb
@@ -19,6 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { QvpoAgent } from '../lib/agents/qvpo/agent';
 import { QvpoConfig, qvpoSchema } from '../lib/agents/qvpo/config';
 import { describeBackend, initBackend } from '../lib/backend';
+import { SamplerPool, samplerWorkersFromEnv } from '../lib/diffusion/sampler-pool';
 import { ReplayBuffer } from '../lib/replay/buffer';
 import { Rng } from '../lib/util/rng';
 import { PhaseTimer } from '../lib/util/timer';
@@ -61,7 +66,10 @@ async function main(): Promise<void> {
   const warmup = Number(arg(argv, '--warmup', '2'));
   const actionIters = Number(arg(argv, '--action-iters', '50'));
   if (!PRESETS[preset]) throw new Error(`unknown --preset "${preset}": expected one of ${Object.keys(PRESETS).join(', ')}`);
-  const known = new Set(['--dims', '--preset', '--iters', '--warmup', '--action-iters', '--backend']);
+  const samplerWorkers = argv.includes('--sampler-workers') ? Number(arg(argv, '--sampler-workers', '0')) : samplerWorkersFromEnv();
+  const minRows = Number(arg(argv, '--min-rows', '1024'));
+  if (!Number.isInteger(samplerWorkers) || samplerWorkers < 0) throw new Error(`--sampler-workers must be a whole number ≥ 0, got ${samplerWorkers}`);
+  const known = new Set(['--dims', '--preset', '--iters', '--warmup', '--action-iters', '--backend', '--sampler-workers', '--min-rows']);
   const flags: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (known.has(argv[i])) i++;
@@ -70,7 +78,8 @@ async function main(): Promise<void> {
   const { config } = qvpoSchema.parseArgs(flags, PRESETS[preset]);
   const changed = qvpoSchema.diff(config).map((d) => `${String(d.key)}=${JSON.stringify(d.value)}`);
   console.log(`backend: ${describeBackend(backend)}`);
-  console.log(`settings: ${preset}${changed.length ? ' (' + changed.join(', ') + ')' : ' (official defaults)'}; ${iters} timed iterations after ${warmup} warm-up\n`);
+  console.log(`settings: ${preset}${changed.length ? ' (' + changed.join(', ') + ')' : ' (official defaults)'}; ${iters} timed iterations after ${warmup} warm-up`);
+  console.log(`sampling workers: ${samplerWorkers ? `${samplerWorkers} beside the main thread, for batches of ≥ ${minRows} rows` : 'none'}\n`);
 
   const rows: string[][] = [];
   for (const name of dims) {
@@ -79,6 +88,8 @@ async function main(): Promise<void> {
     const low = Array(d.act).fill(-d.bound);
     const high = Array(d.act).fill(d.bound);
     const agent = new QvpoAgent({ obsDim: d.obs, actDim: d.act, actionLow: low, actionHigh: high }, config, 0);
+    const pool = samplerWorkers > 0 ? await SamplerPool.create(samplerWorkers, agent.policy.netSpec, backend.name, minRows) : null;
+    agent.policy.useSampler(pool);
     const rng = new Rng(1);
     const buffer = new ReplayBuffer(10_000, d.obs, d.act);
     for (let i = 0; i < 5000; i++) {
@@ -116,6 +127,7 @@ async function main(): Promise<void> {
       ratio(evalMs, official?.eval),
     ]);
     agent.dispose();
+    await pool?.dispose();
     console.error(`  ${name} done; tensors alive ${tf.memory().numTensors}`);
   }
   const header = ['dims', 'obs/act', 'ms/iter', 'Nd sampling', 'critic', 'actor', 'targets', 'behaviour act', 'eval act', 'iter ÷ official', 'behaviour ÷ official', 'eval ÷ official'];

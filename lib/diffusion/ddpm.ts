@@ -30,12 +30,34 @@ export function sampleActions(
   rng: Rng,
   options: SampleOptions,
 ): tf.Tensor2D {
+  return sampleActionsWithNoise(net, coef, states, k, drawChainNoise(coef.T, states.shape[0] * k, net.actDim, rng), options);
+}
+
+/** sampleActions with the chain's normal draws given (drawChainNoise): any shard of rows. */
+export function sampleActionsWithNoise(
+  net: NoiseNet,
+  coef: DiffusionCoefficients,
+  states: tf.Tensor2D,
+  k: number,
+  noise: readonly Float32Array[],
+  options: SampleOptions,
+): tf.Tensor2D {
   const chain = net.prepareChain(states, k);
   try {
-    return reverseChain(coef, chain.rows, net.actDim, rng, options, (x, i) => net.predictInChain(x, i, chain));
+    return reverseChain(coef, chain.rows, net.actDim, noise, options, (x, i) => net.predictInChain(x, i, chain));
   } finally {
     tf.dispose([chain.stateTerm, chain.timeTerm, chain.xWeight]);
   }
+}
+
+/**
+ * The normal draws of one reverse chain over n rows of d, in the order the chain uses them:
+ * x_T, then the posterior noise of steps T−1 … 1 (step 0 adds none). Drawing them up front
+ * takes the same numbers from `rng` as drawing step by step, and lets rows be split across
+ * workers (lib/diffusion/sampler-pool.ts) without changing any sample.
+ */
+export function drawChainNoise(T: number, n: number, d: number, rng: Rng): Float32Array[] {
+  return Array.from({ length: T }, () => rng.normals(n * d));
 }
 
 /**
@@ -50,8 +72,9 @@ export function sampleActionsReference(
   options: SampleOptions,
 ): tf.Tensor2D {
   const table = net.timeTable();
+  const n = repeatedStates.shape[0];
   try {
-    return reverseChain(coef, repeatedStates.shape[0], net.actDim, rng, options, (x, i) => net.predict(x, i, repeatedStates, table));
+    return reverseChain(coef, n, net.actDim, drawChainNoise(coef.T, n, net.actDim, rng), options, (x, i) => net.predict(x, i, repeatedStates, table));
   } finally {
     table.dispose();
   }
@@ -65,11 +88,14 @@ function reverseChain(
   coef: DiffusionCoefficients,
   n: number,
   d: number,
-  rng: Rng,
+  noise: readonly Float32Array[],
   options: SampleOptions,
   predictNoise: (x: tf.Tensor2D, i: number) => tf.Tensor2D,
 ): tf.Tensor2D {
-  let x = tf.tensor2d(rng.normals(n * d), [n, d]);
+  if (noise.length !== coef.T || noise.some((z) => z.length !== n * d)) {
+    throw new Error(`reverseChain: expected ${coef.T} noise arrays of ${n}×${d}, got ${noise.length} of ${noise.map((z) => z.length).join('/')}`);
+  }
+  let x = tf.tensor2d(noise[0], [n, d]);
   for (let i = coef.T - 1; i >= 0; i--) {
     const prev = x;
     x = tf.tidy(() => {
@@ -79,7 +105,7 @@ function reverseChain(
       const mean = tf.add(tf.mul(x0, coef.posteriorMeanCoef1[i]), tf.mul(prev, coef.posteriorMeanCoef2[i]));
       if (i === 0) return mean as tf.Tensor2D;
       const sigma = Math.exp(0.5 * coef.posteriorLogVarianceClipped[i]) * options.noiseRatio;
-      const z = tf.tensor2d(rng.normals(n * d), [n, d]);
+      const z = tf.tensor2d(noise[coef.T - i], [n, d]);
       return tf.add(mean, tf.mul(z, sigma)) as tf.Tensor2D;
     });
     prev.dispose();

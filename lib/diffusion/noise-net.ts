@@ -109,11 +109,14 @@ export class NoiseNet {
     return { rows: states.shape[0] * k, xWeight, stateTerm, timeTerm };
   }
 
-  /** ε̂ for the chain's rows at step index `t`; equals predict() on the repeated states. */
+  /**
+   * ε̂ for the chain's rows at step index `t`; equals predict() on the repeated states.
+   * Sampling takes no gradient, so the rest of the net runs without gradient bookkeeping.
+   */
   predictInChain(x: tf.Tensor2D, t: number, chain: ChainContext): tf.Tensor2D {
     const timeRow = tf.slice(chain.timeTerm, [t, 0], [1, -1]);
     const pre = tf.add(tf.add(tf.matMul(x, chain.xWeight), chain.stateTerm), timeRow) as tf.Tensor2D;
-    return this.main.applyAfterFirst(pre);
+    return this.main.inferAfterFirst(pre);
   }
 
   get variables(): tf.Variable[] {

@@ -7,8 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { Adam, AdamState, clipByGlobalNorm, gradientsOf } from '../nets/adam';
 import { SavedTensor, copyVariables, loadVariables, saveVariables, softUpdate } from '../nets/params';
 import { Rng } from '../util/rng';
-import { LossNoise, diffusionLoss, drawLossNoise, sampleActions } from './ddpm';
+import { LossNoise, diffusionLoss, drawChainNoise, drawLossNoise, sampleActionsWithNoise } from './ddpm';
 import { NoiseNet } from './noise-net';
+import type { SamplerPool } from './sampler-pool';
 import { BetaSchedule, DiffusionCoefficients, diffusionCoefficients } from './schedule';
 
 export interface DiffusionPolicyOptions {
@@ -34,6 +35,8 @@ export class DiffusionPolicy {
   readonly target: NoiseNet;
   readonly coef: DiffusionCoefficients;
   readonly optimizer: Adam;
+  /** Worker threads that share large sampling batches (same samples, more cores); null = none. */
+  private sampler: SamplerPool | null = null;
 
   constructor(
     readonly obsDim: number,
@@ -42,7 +45,7 @@ export class DiffusionPolicy {
     readonly options: DiffusionPolicyOptions,
   ) {
     this.coef = diffusionCoefficients(options.betaSchedule, options.diffusionSteps);
-    const netOptions = { hidden: options.hidden };
+    const netOptions = { hidden: options.hidden }; // keep netSpec in step with these
     this.net = new NoiseNet(obsDim, actDim, options.diffusionSteps, rng, netOptions);
     this.target = new NoiseNet(obsDim, actDim, options.diffusionSteps, rng, netOptions);
     copyVariables(this.target.variables, this.net.variables);
@@ -55,7 +58,24 @@ export class DiffusionPolicy {
    */
   sample(states: tf.Tensor2D, k: number, rng: Rng, which: 'current' | 'target' = 'current', noiseRatio = this.options.noiseRatio): tf.Tensor2D {
     const net = which === 'target' ? this.target : this.net;
-    return sampleActions(net, this.coef, states, k, rng, { noiseRatio, clipDenoised: this.options.clipDenoised });
+    const options = { noiseRatio, clipDenoised: this.options.clipDenoised };
+    const noise = drawChainNoise(this.coef.T, states.shape[0] * k, this.actDim, rng);
+    return this.sampler
+      ? this.sampler.sample(net, this.coef, states, k, noise, options)
+      : sampleActionsWithNoise(net, this.coef, states, k, noise, options);
+  }
+
+  /** Share sampling with a pool of worker threads (its own lifetime), or stop with null. */
+  useSampler(pool: SamplerPool | null): void {
+    if (pool && (pool.spec.obsDim !== this.obsDim || pool.spec.actDim !== this.actDim || pool.spec.T !== this.coef.T)) {
+      throw new Error(`useSampler: the pool was built for ${pool.spec.obsDim}/${pool.spec.actDim}/T=${pool.spec.T}, this policy is ${this.obsDim}/${this.actDim}/T=${this.coef.T}`);
+    }
+    this.sampler = pool;
+  }
+
+  /** What a SamplerPool needs to rebuild this policy's noise net in a worker. */
+  get netSpec(): { obsDim: number; actDim: number; T: number; net: { hidden: readonly number[] } } {
+    return { obsDim: this.obsDim, actDim: this.actDim, T: this.coef.T, net: { hidden: this.options.hidden } };
   }
 
   /** The (weighted) ε-prediction loss on given rows with given draws, no update. */

@@ -40,7 +40,8 @@ export class DoubleCritic {
   /**
    * min(Q1, Q2) for `k` candidate actions per state: states [B, obs], actions [B·k, act]
    * grouped by state. Each head's first layer is split, W·[s, a] + b = (W_s·s + b) + W_a·a,
-   * so the state part is computed once per state rather than once per candidate.
+   * so the state part is computed once per state rather than once per candidate. Scores
+   * only select and weigh candidates, so no gradient flows through them.
    */
   minRepeated(states: tf.Tensor2D, actions: tf.Tensor2D, k: number): tf.Tensor1D {
     const obsDim = states.shape[1];
@@ -48,7 +49,7 @@ export class DoubleCritic {
     const head = (q: Mlp) => {
       const statePart = tf.add(tf.matMul(states, q.firstLayerBlock(0, obsDim)), q.firstBias) as tf.Tensor2D;
       const pre = tf.add(repeatRows(statePart, k), tf.matMul(actions, q.firstLayerBlock(obsDim, actDim))) as tf.Tensor2D;
-      return q.applyAfterFirst(pre);
+      return q.inferAfterFirst(pre);
     };
     return tf.reshape(tf.minimum(head(this.q1), head(this.q2)), [-1]) as tf.Tensor1D;
   }

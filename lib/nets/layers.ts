@@ -27,6 +27,16 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor
   return denseWithFastGrad(x, w, b);
 }
 
+/**
+ * y = x·W + b where no gradient is needed (sampling chains, candidate scoring): the same
+ * kernels and numbers as `dense` without its custom-gradient scope, whose bookkeeping costs
+ * more than the arithmetic at small batches. (tf.fused.matMul was measured too: it adds three
+ * Reshape kernels per call and was no faster.)
+ */
+export function denseNoGrad(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  return tf.add(tf.matMul(x, w), b);
+}
+
 /** The same layer through tfjs's generic ops and gradients (the reference in tests). */
 export function denseReference(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
   return tf.add(tf.matMul(x, w), b);
@@ -56,6 +66,13 @@ export const mish = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => 
   };
 }) as <T extends tf.Tensor>(x: T) => T;
 
+/** `mish` where no gradient is needed: the same formula without the custom-gradient scope. */
+export function mishNoGrad<T extends tf.Tensor>(x: T): T {
+  const e = tf.exp(tf.clipByValue(x, -Infinity, 20));
+  const n = tf.mul(e, tf.add(e, 2));
+  return tf.mul(x, tf.div(n, tf.add(n, 2)));
+}
+
 /** Mish as softplus + tanh through tfjs's own ops and gradients (the reference in tests). */
 export function mishReference<T extends tf.Tensor>(x: T): T {
   return tf.mul(x, tf.tanh(tf.softplus(x)));
@@ -67,10 +84,10 @@ export function relu<T extends tf.Tensor>(x: T): T {
 
 export type Activation = 'mish' | 'relu' | 'tanh';
 
-export function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
+export function activate<T extends tf.Tensor>(x: T, activation: Activation, noGrad = false): T {
   switch (activation) {
     case 'mish':
-      return mish(x);
+      return noGrad ? mishNoGrad(x) : mish(x);
     case 'relu':
       return tf.relu(x);
     case 'tanh':

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
-import { Activation, activate, dense } from './layers';
+import { Activation, activate, dense, denseNoGrad } from './layers';
 import { disposeVariables } from './params';
 
 /**
@@ -70,6 +70,18 @@ export class Mlp {
     let h = pre;
     for (let i = 1; i < this.weights.length; i++) {
       h = dense(activate(h, this.activation), this.weights[i], this.biases[i]);
+    }
+    return h;
+  }
+
+  /**
+   * applyAfterFirst for calls no gradient flows through (sampling chains, scoring candidates):
+   * fused layers without custom-gradient scopes, the same numbers with fewer kernels.
+   */
+  inferAfterFirst(pre: tf.Tensor2D): tf.Tensor2D {
+    let h = pre;
+    for (let i = 1; i < this.weights.length; i++) {
+      h = denseNoGrad(activate(h, this.activation, true), this.weights[i], this.biases[i]);
     }
     return h;
   }

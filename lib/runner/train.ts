@@ -15,7 +15,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { OffPolicyLearner } from '../agents/off-policy';
+import { QvpoAgent } from '../agents/qvpo/agent';
 import { algorithm } from '../agents/registry';
+import { SamplerPool, samplerWorkersFromEnv } from '../diffusion/sampler-pool';
 import { Learner, LearnerStats } from '../agents/learner';
 import { BackendInfo, initBackend } from '../backend';
 import { collectEnvironment } from '../backend/environment';
@@ -41,7 +44,7 @@ export interface RunStatus {
   finishedAt?: string;
   error?: string;
   /** One entry per start: fresh, or resumed from a checkpoint at some step. */
-  starts: { at: string; fromStep: number; pid: number; host: string; backend: string }[];
+  starts: { at: string; fromStep: number; pid: number; host: string; backend: string; samplerWorkers?: number }[];
   lastEval?: { step: number; mean: number; std: number };
   paperDiff: RunPlan['paperDiff'];
 }
@@ -57,6 +60,11 @@ export interface TrainOptions {
   log?: (line: string) => void;
   /** Stop (as if killed) once this many steps are done: for resume tests. */
   stopAfterSteps?: number;
+  /**
+   * Worker threads that share the diffusion agents' large sampling batches (the samples are
+   * the same with any number); default QVPO_SAMPLER_WORKERS, else 0. CPU backends only.
+   */
+  samplerWorkers?: number;
 }
 
 export type TrainOutcome = 'complete' | 'skipped' | 'stopped';
@@ -199,6 +207,13 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
     actionHigh: env.actionSpace.high,
   };
   const learner = entry.create(spec, plan.config, plan.seed);
+  const samplerWorkers = options.samplerWorkers ?? samplerWorkersFromEnv();
+  let sampler: SamplerPool | null = null;
+  if (samplerWorkers > 0 && learner instanceof OffPolicyLearner && learner.agent instanceof QvpoAgent && !backend.gpu) {
+    const policy = learner.agent.policy;
+    sampler = await SamplerPool.create(samplerWorkers, policy.netSpec, backend.name);
+    policy.useSampler(sampler);
+  }
   const trainColumns = [...COMMON_TRAIN_COLUMNS, ...entry.statNames];
 
   let c: Counters = { step: 0, episode: 0, evals: 0, trainLines: 1, evalLines: 1, wallSeconds: 0, lastEval: null };
@@ -229,7 +244,7 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
     updatedAt: now(),
     starts: [
       ...(status0?.starts ?? []),
-      { at: now(), fromStep: c.step, pid: process.pid, host: os.hostname(), backend: backend.name },
+      { at: now(), fromStep: c.step, pid: process.pid, host: os.hostname(), backend: backend.name, samplerWorkers: sampler?.size ?? 0 },
     ],
     ...(c.lastEval ? { lastEval: c.lastEval } : {}),
     paperDiff: plan.paperDiff,
@@ -241,7 +256,7 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
   };
   saveStatus();
   log(
-    `${tag} ${resumed ? `resuming at step ${c.step}` : 'starting'} on ${backend.name}: ${protocol.totalSteps} steps; ` +
+    `${tag} ${resumed ? `resuming at step ${c.step}` : 'starting'} on ${backend.name}${sampler ? ` (+${sampler.size} sampling workers)` : ''}: ${protocol.totalSteps} steps; ` +
       `differs from the paper: ${describePaperDiff(plan.paperDiff)}`,
   );
 
@@ -355,6 +370,7 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
     throw e;
   } finally {
     learner.dispose();
+    await sampler?.dispose();
     env.close();
     evalEnv.close();
     fs.rmSync(file('run.lock'), { force: true });

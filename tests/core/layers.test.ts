@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { activate, dense, denseReference, mish, mishReference } from '../../lib/nets/layers';
+import { activate, dense, denseNoGrad, denseReference, mish, mishNoGrad, mishReference } from '../../lib/nets/layers';
 import { Mlp } from '../../lib/nets/mlp';
 import { Rng } from '../../lib/util/rng';
 import { BOTH, testOnBackends } from '../helpers/backends';
@@ -121,4 +121,19 @@ testOnBackends('an MLP built from dense + mish has the same gradients as one bui
     assertAllClose(values(activate(x, 'mish')), [-1, 0, 2].map(mish64), 'mish');
   });
   mlp.dispose();
+});
+
+testOnBackends('the no-gradient layers (sampling, scoring) give exactly the numbers of dense and mish', BOTH, () => {
+  const rng = new Rng(7);
+  tf.tidy(() => {
+    const x = tf.tensor2d([...EXTREME, ...Array.from(rng.normals(6))], [4, 6]);
+    assert.deepEqual(values(mishNoGrad(x)), values(mish(x)), 'mish');
+    const w = tf.tensor2d(rng.normals(6 * 5), [6, 5]);
+    const b = tf.tensor1d(rng.normals(5));
+    assert.deepEqual(values(denseNoGrad(x, w, b)), values(dense(x, w, b)), 'dense');
+    const mlp = new Mlp([6, 8, 8, 2], rng);
+    const pre = tf.matMul(x, tf.ones([6, 8])) as tf.Tensor2D;
+    assert.deepEqual(values(mlp.inferAfterFirst(pre)), values(mlp.applyAfterFirst(pre)), 'MLP after the first layer');
+    mlp.dispose();
+  });
 });
