@@ -123,17 +123,18 @@ testOnBackends('an MLP built from dense + mish has the same gradients as one bui
   mlp.dispose();
 });
 
-testOnBackends('the no-gradient layers (sampling, scoring) give exactly the numbers of dense and mish', BOTH, () => {
+testOnBackends('the no-gradient layers (sampling, scoring) give the numbers of dense and mish', BOTH, () => {
   const rng = new Rng(7);
   tf.tidy(() => {
     const x = tf.tensor2d([...EXTREME, ...Array.from(rng.normals(6))], [4, 6]);
-    assert.deepEqual(values(mishNoGrad(x)), values(mish(x)), 'mish');
+    // the sigmoid form of Mish against the float64 formula, extremes included
+    assertAllClose(values(mishNoGrad(x)), values(x).map(mish64), 'mishNoGrad vs float64', 1e-6, 1e-6);
     const w = tf.tensor2d(rng.normals(6 * 5), [6, 5]);
     const b = tf.tensor1d(rng.normals(5));
     assert.deepEqual(values(denseNoGrad(x, w, b)), values(dense(x, w, b)), 'dense');
     const mlp = new Mlp([6, 8, 8, 2], rng);
     const pre = tf.matMul(x, tf.ones([6, 8])) as tf.Tensor2D;
-    assert.deepEqual(values(mlp.inferAfterFirst(pre)), values(mlp.applyAfterFirst(pre)), 'MLP after the first layer');
+    assertAllClose(values(mlp.inferAfterFirst(pre)), values(mlp.applyAfterFirst(pre)), 'MLP after the first layer', 1e-5, 1e-6);
     mlp.dispose();
   });
 });
