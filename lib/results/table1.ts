@@ -110,6 +110,12 @@ export interface Table1 {
   roots: string[];
 }
 
+/** A path as written in reports: relative to the working directory when it lies inside it. */
+function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
 // ---------------------------------------------------------------------------------------------
 // "Differs from paper"
 // ---------------------------------------------------------------------------------------------
@@ -371,7 +377,8 @@ export function buildTable1(runs: readonly RunRecord[], options: Table1Options):
     })),
     warnings: counted.flatMap((r) => r.warnings),
     finalEvalEpisodes: [...new Set(counted.map((r) => finalEvalRow(r).episodes))].sort((a, b) => a - b),
-    roots: [...new Set(selected.map((r) => r.root))],
+    // relative to the working directory where possible: the committed table names no home directory
+    roots: [...new Set(selected.map((r) => displayPath(r.root)))],
   };
 }
 
