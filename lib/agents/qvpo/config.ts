@@ -39,3 +39,31 @@ export const qvpoSchema = defineSchema('qvpo', {
 });
 
 export type QvpoConfig = ConfigOf<typeof qvpoSchema.fields>;
+
+const f = qvpoSchema.fields;
+
+/**
+ * The settings the other diffusion agents (DIPO, QSM) take over from QVPO unchanged, in the
+ * order their schemas list them: discounting, optimisers, networks and the diffusion schedule.
+ */
+export const QVPO_NETWORK_FIELDS = {
+  gamma: f.gamma,
+  tau: f.tau,
+  batchSize: f.batchSize,
+  actorLr: f.actorLr,
+  criticLr: f.criticLr,
+  adamEps: f.adamEps,
+  gradClipNorm: f.gradClipNorm,
+  hiddenWidth: f.hiddenWidth,
+  hiddenLayers: f.hiddenLayers,
+  diffusionSteps: f.diffusionSteps,
+  betaSchedule: f.betaSchedule,
+  noiseRatio: f.noiseRatio,
+};
+
+/** The replay protocol's settings, shared the same way. */
+export const QVPO_REPLAY_FIELDS = {
+  replaySize: f.replaySize,
+  warmupSteps: f.warmupSteps,
+  updatesPerStep: f.updatesPerStep,
+};
