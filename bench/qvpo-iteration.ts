@@ -20,13 +20,10 @@
  * kit's machines (no PyPI), so compare only under similar load.
  */
 import * as tf from '@tensorflow/tfjs';
-import { QvpoAgent } from '../lib/agents/qvpo/agent';
 import { QvpoConfig, qvpoSchema } from '../lib/agents/qvpo/config';
+import { measureStepCost } from '../lib/agents/qvpo/step-cost';
 import { describeBackend, initBackend } from '../lib/backend';
 import { SamplerPool, samplerWorkersFromEnv } from '../lib/diffusion/sampler-pool';
-import { ReplayBuffer } from '../lib/replay/buffer';
-import { Rng } from '../lib/util/rng';
-import { PhaseTimer } from '../lib/util/timer';
 
 const DIMS: Record<string, { obs: number; act: number; bound: number }> = {
   hopper: { obs: 11, act: 3, bound: 1 },
@@ -87,29 +84,20 @@ async function main(): Promise<void> {
     if (!d) throw new Error(`unknown --dims entry "${name}": expected some of ${Object.keys(DIMS).join(', ')}`);
     const low = Array(d.act).fill(-d.bound);
     const high = Array(d.act).fill(d.bound);
-    const agent = new QvpoAgent({ obsDim: d.obs, actDim: d.act, actionLow: low, actionHigh: high }, config, 0);
-    const pool = samplerWorkers > 0 ? await SamplerPool.create(samplerWorkers, agent.policy.netSpec, backend.name, minRows) : null;
-    agent.policy.useSampler(pool);
-    const rng = new Rng(1);
-    const buffer = new ReplayBuffer(10_000, d.obs, d.act);
-    for (let i = 0; i < 5000; i++) {
-      buffer.add(rng.normals(d.obs), rng.uniforms(d.act, -1, 1), rng.normal(), rng.normals(d.obs), rng.uniform() < 0.01);
-    }
-    for (let i = 0; i < warmup; i++) agent.update(buffer, 20_000);
-    const timer = new PhaseTimer();
-    const t0 = performance.now();
-    for (let i = 0; i < iters; i++) agent.update(buffer, 20_000, false, timer);
-    const perIter = (performance.now() - t0) / iters;
-    const obs = rng.normals(d.obs);
-    const timeAction = (mode: 'behaviour' | 'eval') => {
-      for (let i = 0; i < 3; i++) agent.act(obs, mode);
-      const s = performance.now();
-      for (let i = 0; i < actionIters; i++) agent.act(obs, mode);
-      return (performance.now() - s) / actionIters;
-    };
-    const behaviour = timeAction('behaviour');
-    const evalMs = timeAction('eval');
-    const phase = (k: string) => (timer.totals[k] ?? 0) / iters;
+    let pool: SamplerPool | null = null;
+    const cost = await measureStepCost({ obsDim: d.obs, actDim: d.act, actionLow: low, actionHigh: high }, config, {
+      iterations: iters,
+      warmup,
+      actions: actionIters,
+      prepare: async (agent) => {
+        pool = samplerWorkers > 0 ? await SamplerPool.create(samplerWorkers, agent.policy.netSpec, backend.name, minRows) : null;
+        agent.policy.useSampler(pool);
+      },
+    });
+    const perIter = cost.updateMs;
+    const behaviour = cost.behaviourActMs;
+    const evalMs = cost.evalActMs;
+    const phase = (k: string) => cost.phases[k] ?? 0;
     const official = OFFICIAL_MS[name];
     const ratio = (ours: number, theirs?: number) => (theirs && preset === 'paper' ? (ours / theirs).toFixed(2) : '–');
     rows.push([
@@ -126,8 +114,7 @@ async function main(): Promise<void> {
       ratio(behaviour, official?.behaviour),
       ratio(evalMs, official?.eval),
     ]);
-    agent.dispose();
-    await pool?.dispose();
+    await (pool as SamplerPool | null)?.dispose();
     console.error(`  ${name} done; tensors alive ${tf.memory().numTensors}`);
   }
   const header = ['dims', 'obs/act', 'ms/iter', 'Nd sampling', 'critic', 'actor', 'targets', 'behaviour act', 'eval act', 'iter ÷ official', 'behaviour ÷ official', 'eval ÷ official'];

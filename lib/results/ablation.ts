@@ -3,10 +3,10 @@
  * returns with their cost (steps/s), and a per-step series of any train.csv column (e.g. the
  * policy's sample spread `sampleStd`) averaged over seeds.
  */
-import { Ablation, AblationArm } from '../runner/ablations';
+import { Ablation, AblationArm, ArmCost } from '../runner/ablations';
 import { CurvePoint, columnCurves, evalCurves } from './curves';
-import { RunRecord, finalEvalReturn, listRuns, readTrainCsv, splitByCompleteness } from './runs';
-import { mean, std } from '../stats';
+import { RunRecord, TrainRow, finalEvalReturn, listRuns, readRunConfig, readTrainCsv, splitByCompleteness } from './runs';
+import { mean, median, std } from '../stats';
 
 export interface ArmRuns {
   arm: AblationArm;
@@ -43,21 +43,36 @@ export interface ArmFinal {
   /** Mean and population std over seeds of the final evaluation return (null without runs). */
   mean: number | null;
   std: number | null;
-  /** Training speed: mean over seeds of the last logged steps/s (null when not logged). */
+  /** Training speed as run: mean over seeds of trainingStepsPerSecond (null when not logged). */
   stepsPerSecond: number | null;
   /** Wall time of the runs, mean over seeds (seconds). */
   wallSeconds: number | null;
 }
 
+/**
+ * A run's training speed as run: the median over its post-warm-up episodes of each episode's
+ * steps/s (the median skips the episodes that carry an evaluation). NaN when not logged.
+ */
+export function trainingStepsPerSecond(run: RunRecord, rows: readonly TrainRow[] = readTrainCsv(run)): number {
+  const plan = readRunConfig(run);
+  const config = plan.config as Record<string, unknown> | undefined;
+  const warmup = typeof config?.warmupSteps === 'number' ? config.warmupSteps : 0;
+  const rates = rows
+    .filter((row) => typeof row.step === 'number' && row.step > warmup)
+    .map((row) => (typeof row.steps_per_second === 'number' ? row.steps_per_second : NaN))
+    .filter(Number.isFinite);
+  return rates.length ? median(rates) : NaN;
+}
+
 export function armFinals(arms: readonly ArmRuns[]): ArmFinal[] {
   return arms.map((a) => {
     const finals = a.complete.map((r) => finalEvalReturn(r));
-    const last = a.complete.map((r) => {
-      const rows = readTrainCsv(r);
-      return rows[rows.length - 1];
-    });
-    const speeds = last.map((row) => (row && typeof row.steps_per_second === 'number' ? row.steps_per_second : NaN)).filter(Number.isFinite);
-    const walls = last.map((row) => (row && typeof row.wall_seconds === 'number' ? row.wall_seconds : NaN)).filter(Number.isFinite);
+    const trainRows = a.complete.map((r) => readTrainCsv(r));
+    const speeds = a.complete.map((r, i) => trainingStepsPerSecond(r, trainRows[i])).filter(Number.isFinite);
+    const walls = trainRows
+      .map((rows) => rows[rows.length - 1])
+      .map((row) => (row && typeof row.wall_seconds === 'number' ? row.wall_seconds : NaN))
+      .filter(Number.isFinite);
     return {
       arm: a.arm.name,
       label: a.arm.label,
@@ -76,7 +91,7 @@ const fmt = (v: number | null, digits = 1) => (v === null ? 'n/a' : v.toFixed(di
  * Figure 4's claim checked on the numbers: with the entropy term, T=20 comes close to T=100
  * without it. "Close" = within the larger of the two seed spreads.
  */
-export function entropyClaim(finals: readonly ArmFinal[]): string {
+export function entropyClaim(finals: readonly ArmFinal[], costs: readonly ArmCost[] = []): string {
   const get = (name: string) => finals.find((f) => f.arm === name);
   const t20e = get('fig4-T20-ent');
   const t20n = get('fig4-T20-noent');
@@ -96,15 +111,73 @@ export function entropyClaim(finals: readonly ArmFinal[]): string {
       ? ` At T=20 the entropy term changed the final return by ${fmt(t20e.mean - t20n.mean)} (${fmt(t20n.mean)} → ${fmt(t20e.mean)})` +
         (t100e && t100e.mean !== null ? `; at T=100 by ${fmt(t100e.mean - t100n.mean)}.` : '.')
       : '';
-  return `${verdict}.${effect} Seeds per arm: ${finals.map((f) => `${f.label} ${f.seeds}`).join(', ')}.`;
+  const msOf = (name: string) => costs.find((c) => c.arm === name)?.cost.msPerEnvStep;
+  const ms20 = msOf('fig4-T20-ent');
+  const ms100 = msOf('fig4-T100-noent');
+  const cost =
+    ms20 !== undefined && ms100 !== undefined
+      ? ` Per training step, T=20 with the entropy term costs ×${(ms20 / ms100).toFixed(2)} of T=100 without it (${fmt(ms20)} vs ${fmt(ms100)} ms, measured alone).`
+      : '';
+  return `${verdict}.${effect}${cost} Seeds per arm: ${finals.map((f) => `${f.label} ${f.seeds}`).join(', ')}.`;
 }
 
-/** Figure 5 in words: arms ranked by final return, with their cost. */
-export function selectionSummary(finals: readonly ArmFinal[]): string {
+/**
+ * Figure 5 in words: arms ranked by final return, with their cost: steps/s as run (shared
+ * cores, warm-up and evaluations included) and, when measured, ms per training step alone.
+ */
+export function selectionSummary(finals: readonly ArmFinal[], costs: readonly ArmCost[] = []): string {
   const ranked = finals.filter((f) => f.mean !== null).sort((a, b) => (b.mean as number) - (a.mean as number));
   if (ranked.length === 0) return 'No arm has complete runs.';
-  const lines = ranked.map(
-    (f, i) => `${i + 1}. ${f.label}: ${fmt(f.mean)} ± ${fmt(f.std)} over ${f.seeds} seed(s), ${fmt(f.stepsPerSecond)} steps/s`,
-  );
+  const lines = ranked.map((f, i) => {
+    const cost = costs.find((c) => c.arm === f.arm)?.cost;
+    const alone = cost ? `; ${fmt(cost.msPerEnvStep)} ms per training step measured alone (${fmt(cost.envStepsPerSecond)} steps/s)` : '';
+    return `${i + 1}. ${f.label}: ${fmt(f.mean)} ± ${fmt(f.std)} over ${f.seeds} seed(s), ${fmt(f.stepsPerSecond)} steps/s as run${alone}`;
+  });
   return lines.join('\n');
+}
+
+const signed = (v: number) => `${v >= 0 ? '+' : '−'}${fmt(Math.abs(v))}`;
+
+/**
+ * Figure 5's reading checked on the numbers: one setting changed at a time (Kb at fixed Kt,
+ * Kt at fixed Kb), each change's effect on the final return against the larger seed spread
+ * of the two arms, and its cost per training step where measured.
+ */
+export function selectionClaim(finals: readonly ArmFinal[], costs: readonly ArmCost[] = []): string {
+  type Outcome = 'higher' | 'lower' | 'within' | 'missing' | 'one-seed';
+  const get = (name: string) => finals.find((f) => f.arm === name);
+  const msOf = (name: string) => costs.find((c) => c.arm === name)?.cost.msPerEnvStep ?? null;
+  const compare = (from: string, to: string, what: string): { line: string; outcome: Outcome } => {
+    const a = get(from);
+    const b = get(to);
+    if (!a || !b || a.mean === null || b.mean === null) return { line: `- ${what}: not comparable (an arm has no complete runs).`, outcome: 'missing' };
+    const gap = b.mean - a.mean;
+    const spread = Math.max(a.std ?? 0, b.std ?? 0);
+    const outcome: Outcome = Math.min(a.seeds, b.seeds) < 2 ? 'one-seed' : Math.abs(gap) <= spread ? 'within' : gap > 0 ? 'higher' : 'lower';
+    const reading =
+      outcome === 'one-seed'
+        ? 'one seed in an arm: no spread to judge it by'
+        : outcome === 'within'
+          ? `within the seed spread ${fmt(spread)}`
+          : `${outcome}, beyond the seed spread ${fmt(spread)}`;
+    const ca = msOf(from);
+    const cb = msOf(to);
+    const cost = ca !== null && cb !== null ? `; cost per training step ×${(cb / ca).toFixed(2)} (${fmt(ca)} → ${fmt(cb)} ms)` : '';
+    return { line: `- ${what}: ${fmt(a.mean)} → ${fmt(b.mean)} (${signed(gap)}, ${reading})${cost}.`, outcome };
+  };
+  const kb = [compare('fig5-Kb1-Kt1', 'fig5-Kb4-Kt1', 'Kb 1 → 4 at Kt = 1'), compare('fig5-Kb4-Kt2', 'fig5-Kb20-Kt2', 'Kb 4 → 20 at Kt = 2')];
+  const kt = [compare('fig5-Kb4-Kt1', 'fig5-Kb4-Kt2', 'Kt 1 → 2 at Kb = 4'), compare('fig5-Kb4-Kt2', 'fig5-Kb4-Kt4', 'Kt 2 → 4 at Kb = 4')];
+  const outcomes = kb.map((c) => c.outcome);
+  const verdict = outcomes.includes('missing')
+    ? 'The paper\'s reading (more behaviour candidates, higher returns) cannot be checked: a Kb comparison lacks complete runs.'
+    : outcomes.includes('one-seed')
+      ? 'The paper\'s reading (more behaviour candidates, higher returns) cannot be judged from one seed per arm.'
+      : outcomes.every((o) => o === 'higher')
+        ? 'The paper\'s reading holds in these runs: each increase of Kb raised the final return beyond the seed spread.'
+        : outcomes.includes('lower')
+          ? 'The paper\'s reading does not hold in these runs: an increase of Kb lowered the final return beyond the seed spread.'
+          : outcomes.includes('higher')
+            ? 'The paper\'s reading is only partly shown in these runs: one increase of Kb raised the final return beyond the seed spread, the other stayed within it.'
+            : 'These runs neither show nor contradict the paper\'s reading: both changes of Kb stayed within the seed spread.';
+  return [...kb, ...kt].map((c) => c.line).join('\n') + '\n\n' + verdict;
 }

@@ -8,6 +8,8 @@
  *   task could not be read in any reachable copy of the paper; the kit uses Hopper-v3.
  */
 import type { QvpoConfig } from '../agents/qvpo/config';
+import { StepCost, measureStepCost } from '../agents/qvpo/step-cost';
+import { makeEnv } from '../envs/registry';
 import { planRun } from './plan';
 import { ManifestEntry } from './sweep';
 import { trainRun } from './train';
@@ -97,4 +99,35 @@ export async function trainAblation(
     if (outcome !== 'skipped') trained++;
   }
   return trained;
+}
+
+export interface ArmCost {
+  arm: string;
+  label: string;
+  cost: StepCost;
+}
+
+/**
+ * Each arm's cost per training env step at a profile, measured here one arm after another
+ * with the arm's exact run config on the ablation's task dimensions (measureStepCost). Unlike
+ * a run's steps/s it excludes warm-up, evaluations and other work sharing the cores, so arms
+ * measured together compare fairly.
+ */
+export async function measureArmCosts(
+  id: string,
+  profile: string,
+  options: { iterations: number; warmup: number; actions: number },
+): Promise<ArmCost[]> {
+  const ablation = ablationNamed(id);
+  const env = await makeEnv(ablation.env);
+  const spec = { obsDim: env.observationSpace.size, actDim: env.actionSpace.size, actionLow: env.actionSpace.low, actionHigh: env.actionSpace.high };
+  env.close();
+  const costs: ArmCost[] = [];
+  for (const entry of ablationManifest(id, profile, [0])) {
+    const plan = planRun(entry);
+    const cost = await measureStepCost(spec, plan.config as unknown as QvpoConfig, options);
+    const arm = ablation.arms.find((a) => a.name === entry.variant) as AblationArm;
+    costs.push({ arm: arm.name, label: arm.label, cost });
+  }
+  return costs;
 }

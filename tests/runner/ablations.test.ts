@@ -1,9 +1,15 @@
 /** The Figure 4 / Figure 5 sweep manifests: exactly the paper's arms, nothing else changed between them. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ablationManifest, ablationNamed } from '../../lib/runner/ablations';
+import * as tf from '@tensorflow/tfjs';
+import { ArmCost, ablationManifest, ablationNamed, measureArmCosts } from '../../lib/runner/ablations';
+import { initBackend } from '../../lib/backend';
 import { planManifest } from '../../lib/runner/sweep';
-import { ArmFinal, entropyClaim, selectionSummary } from '../../lib/results/ablation';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ArmFinal, entropyClaim, selectionClaim, selectionSummary, trainingStepsPerSecond } from '../../lib/results/ablation';
+import { loadRun } from '../../lib/results/runs';
 
 /** The arms' configs with the varied keys removed must be identical. */
 function assertOnlyKeysDiffer(configs: Record<string, unknown>[], keys: string[]) {
@@ -52,6 +58,12 @@ test('unknown ablation or profile: clear errors', () => {
   assert.throws(() => ablationManifest('entropy', 'fast'), /unknown profile "fast"/);
 });
 
+const armCost = (arm: string, ms: number): ArmCost => ({
+  arm,
+  label: arm,
+  cost: { updateMs: ms - 1, phases: {}, behaviourActMs: 1, evalActMs: 2, msPerEnvStep: ms, envStepsPerSecond: 1000 / ms },
+});
+
 const final = (arm: string, mean: number | null, std: number | null, seeds = 3): ArmFinal => ({ arm, label: arm, seeds, mean, std, stepsPerSecond: 10, wallSeconds: 100 });
 
 test('the entropy claim in words follows the numbers', () => {
@@ -63,9 +75,72 @@ test('the entropy claim in words follows the numbers', () => {
   const fails = entropyClaim([final('fig4-T20-ent', 500, 20), final('fig4-T100-noent', 880, 60)]);
   assert.match(fails, /gap 380\.0 > std 60\.0\): the claim does not hold/);
   assert.match(entropyClaim([final('fig4-T20-ent', null, null, 0)]), /cannot be checked/);
+  const priced = entropyClaim([final('fig4-T20-ent', 900, 50), final('fig4-T100-noent', 880, 60)], [armCost('fig4-T20-ent', 20), armCost('fig4-T100-noent', 80)]);
+  assert.match(priced, /T=20 with the entropy term costs ×0\.25 of T=100 without it \(20\.0 vs 80\.0 ms, measured alone\)/);
+  assert.doesNotMatch(holds, /measured alone/);
 });
 
 test('Figure 5 summary ranks arms by final return and shows their cost', () => {
   const text = selectionSummary([final('Kb=1, Kt=1', 100, 5), final('Kb=20, Kt=2', 300, 10), final('Kb=4, Kt=4', null, null, 0)]);
-  assert.equal(text, '1. Kb=20, Kt=2: 300.0 ± 10.0 over 3 seed(s), 10.0 steps/s\n2. Kb=1, Kt=1: 100.0 ± 5.0 over 3 seed(s), 10.0 steps/s');
+  assert.equal(text, '1. Kb=20, Kt=2: 300.0 ± 10.0 over 3 seed(s), 10.0 steps/s as run\n2. Kb=1, Kt=1: 100.0 ± 5.0 over 3 seed(s), 10.0 steps/s as run');
+  const withCost = selectionSummary([final('Kb=1, Kt=1', 100, 5)], [armCost('Kb=1, Kt=1', 8)]);
+  assert.equal(withCost, '1. Kb=1, Kt=1: 100.0 ± 5.0 over 3 seed(s), 10.0 steps/s as run; 8.0 ms per training step measured alone (125.0 steps/s)');
+});
+
+test('Figure 5 claim: one setting changed at a time, against the seed spread, with its cost', () => {
+  const arms = (kb1: number, kb4: number, kb4kt2: number, kb20: number, kb4kt4: number) => [
+    final('fig5-Kb1-Kt1', kb1, 10),
+    final('fig5-Kb4-Kt1', kb4, 10),
+    final('fig5-Kb4-Kt4', kb4kt4, 10),
+    final('fig5-Kb4-Kt2', kb4kt2, 20),
+    final('fig5-Kb20-Kt2', kb20, 5),
+  ];
+  const costs = [armCost('fig5-Kb1-Kt1', 10), armCost('fig5-Kb4-Kt1', 12), armCost('fig5-Kb4-Kt2', 13), armCost('fig5-Kb20-Kt2', 26), armCost('fig5-Kb4-Kt4', 15)];
+  const holds = selectionClaim(arms(100, 150, 160, 200, 150), costs);
+  assert.match(holds, /- Kb 1 → 4 at Kt = 1: 100\.0 → 150\.0 \(\+50\.0, higher, beyond the seed spread 10\.0\); cost per training step ×1\.20 \(10\.0 → 12\.0 ms\)\./);
+  assert.match(holds, /- Kb 4 → 20 at Kt = 2: 160\.0 → 200\.0 \(\+40\.0, higher, beyond the seed spread 20\.0\); cost per training step ×2\.00/);
+  assert.match(holds, /- Kt 1 → 2 at Kb = 4: 150\.0 → 160\.0 \(\+10\.0, within the seed spread 20\.0\)/);
+  assert.match(holds, /- Kt 2 → 4 at Kb = 4: 160\.0 → 150\.0 \(−10\.0, within the seed spread 20\.0\)/);
+  assert.match(holds, /reading holds in these runs/);
+  assert.match(selectionClaim(arms(100, 105, 160, 170, 150)), /neither show nor contradict/);
+  assert.match(selectionClaim(arms(100, 150, 160, 170, 150)), /only partly shown/);
+  assert.match(selectionClaim(arms(100, 50, 160, 200, 150)), /does not hold in these runs/);
+  assert.doesNotMatch(selectionClaim(arms(100, 150, 160, 200, 150)), /cost per training step/);
+  const oneSeed = selectionClaim(arms(100, 150, 160, 200, 150).map((f) => ({ ...f, seeds: 1, std: 0 })));
+  assert.match(oneSeed, /Kb 1 → 4 at Kt = 1: 100\.0 → 150\.0 \(\+50\.0, one seed in an arm: no spread to judge it by\)/);
+  assert.match(oneSeed, /cannot be judged from one seed per arm/);
+  assert.match(selectionClaim([final('fig5-Kb1-Kt1', 100, 10)]), /Kb 1 → 4 at Kt = 1: not comparable[\s\S]*cannot be checked/);
+});
+
+test('arm costs are measured for every arm in order, with no tensor left behind', async () => {
+  await initBackend('cpu');
+  const before = tf.memory().numTensors;
+  const costs = await measureArmCosts('action-selection', 'smoke', { iterations: 1, warmup: 0, actions: 1 });
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(
+    costs.map((c) => c.label),
+    ['Kb=1, Kt=1', 'Kb=4, Kt=1', 'Kb=4, Kt=4', 'Kb=4, Kt=2', 'Kb=20, Kt=2'],
+  );
+  assert.ok(costs.every((c) => c.cost.msPerEnvStep > 0 && Number.isFinite(c.cost.envStepsPerSecond)));
+});
+
+test('training speed as run: median steps/s of the episodes after warm-up', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-ablation-speed-'));
+  try {
+    const dir = path.join(root, 'quick-fig5-Kb1-Kt1', 'qvpo', 'Hopper-v3', 'seed-0');
+    fs.mkdirSync(dir, { recursive: true });
+    const status = { state: 'complete', algo: 'qvpo', env: 'Hopper-v3', seed: 0, profile: 'quick-fig5-Kb1-Kt1', step: 400, totalSteps: 400, startedAt: 'x', updatedAt: 'x', finishedAt: 'x', paperDiff: [] };
+    fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify(status));
+    fs.writeFileSync(path.join(dir, 'environment.json'), '{}');
+    fs.writeFileSync(path.join(dir, 'eval.csv'), 'step,return_mean,return_std,episodes,wall_seconds\n400,10,1,5,9\n');
+    // warm-up episode at 900 steps/s, an episode that carried an evaluation at 5 steps/s
+    fs.writeFileSync(path.join(dir, 'train.csv'), 'step,episode,episode_return,episode_length,wall_seconds,steps_per_second\n50,0,1,50,0.1,900\n150,1,1,100,5,20\n250,2,1,100,10,22\n300,3,1,50,20,5\n400,4,1,100,25,21\n');
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ algo: 'qvpo', config: { warmupSteps: 100 } }));
+    const run = loadRun(root, 'quick-fig5-Kb1-Kt1', 'qvpo', 'Hopper-v3', 0);
+    assert.equal(trainingStepsPerSecond(run), 20.5);
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ algo: 'qvpo', config: {} }));
+    assert.equal(trainingStepsPerSecond(run), 21);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -1,0 +1,81 @@
+/**
+ * What one training env step of QVPO costs on this machine, measured in isolation: the time of
+ * an update (critic with its Kt target chains, Nd sampling and scoring, actor step, targets)
+ * and of a behaviour action (Kb chains), on a replay buffer of random transitions. A run's own
+ * steps/s also carries warm-up, evaluations and whatever else shares the cores; this is the
+ * figure to compare settings by (e.g. Kb/Kt in Figure 5) and the core of the iteration bench.
+ */
+import { ReplayBuffer } from '../../replay/buffer';
+import { Rng } from '../../util/rng';
+import { PhaseTimer } from '../../util/timer';
+import { AgentSpec, QvpoAgent } from './agent';
+import { QvpoConfig } from './config';
+
+export interface StepCostOptions {
+  /** Timed updates, after `warmup` untimed ones. */
+  iterations: number;
+  warmup: number;
+  /** Timed actions of each mode, after three untimed ones. */
+  actions: number;
+  /** Seed of the agent and of the random replay data. */
+  seed?: number;
+  /** Hook to set up the agent before timing (e.g. attach a sampler pool). */
+  prepare?: (agent: QvpoAgent) => void | Promise<void>;
+}
+
+export interface StepCost {
+  /** Mean wall time of one update (ms). */
+  updateMs: number;
+  /** Mean ms per update of each phase the agent times (sampling, critic, actor, targets). */
+  phases: Record<string, number>;
+  /** Mean ms per behaviour action (Kb candidates) and per evaluation action. */
+  behaviourActMs: number;
+  evalActMs: number;
+  /** A training env step after warm-up: updatesPerStep updates and one behaviour action (ms). */
+  msPerEnvStep: number;
+  /** 1000 / msPerEnvStep: the training speed this setting allows on this machine. */
+  envStepsPerSecond: number;
+}
+
+const REPLAY_ROWS = 5000;
+
+export async function measureStepCost(spec: AgentSpec, config: QvpoConfig, options: StepCostOptions): Promise<StepCost> {
+  for (const key of ['iterations', 'actions'] as const) {
+    if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`measureStepCost: ${key} must be a whole number ≥ 1, got ${options[key]}`);
+  }
+  if (!Number.isInteger(options.warmup) || options.warmup < 0) throw new Error(`measureStepCost: warmup must be a whole number ≥ 0, got ${options.warmup}`);
+  const seed = options.seed ?? 0;
+  const agent = new QvpoAgent(spec, config, seed);
+  try {
+    await options.prepare?.(agent);
+    const rng = new Rng(seed + 1);
+    const buffer = new ReplayBuffer(REPLAY_ROWS, spec.obsDim, spec.actDim);
+    for (let i = 0; i < REPLAY_ROWS; i++) {
+      buffer.add(rng.normals(spec.obsDim), rng.uniforms(spec.actDim, -1, 1), rng.normal(), rng.normals(spec.obsDim), rng.uniform() < 0.01);
+    }
+    // Any step past the entropy decay's start: the cost does not depend on it.
+    const envStep = config.warmupSteps + 1;
+    for (let i = 0; i < options.warmup; i++) agent.update(buffer, envStep);
+    const timer = new PhaseTimer();
+    const t0 = performance.now();
+    timer.start();
+    for (let i = 0; i < options.iterations; i++) agent.update(buffer, envStep, false, timer);
+    const updateMs = (performance.now() - t0) / options.iterations;
+    const phases: Record<string, number> = {};
+    for (const [k, v] of Object.entries(timer.totals)) phases[k] = v / options.iterations;
+
+    const obs = rng.normals(spec.obsDim);
+    const timeActions = (mode: 'behaviour' | 'eval') => {
+      for (let i = 0; i < 3; i++) agent.act(obs, mode);
+      const s = performance.now();
+      for (let i = 0; i < options.actions; i++) agent.act(obs, mode);
+      return (performance.now() - s) / options.actions;
+    };
+    const behaviourActMs = timeActions('behaviour');
+    const evalActMs = timeActions('eval');
+    const msPerEnvStep = config.updatesPerStep * updateMs + behaviourActMs;
+    return { updateMs, phases, behaviourActMs, evalActMs, msPerEnvStep, envStepsPerSecond: 1000 / msPerEnvStep };
+  } finally {
+    agent.dispose();
+  }
+}
