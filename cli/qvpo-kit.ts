@@ -209,7 +209,7 @@ async function cmdAblation(args: Args): Promise<number> {
   );
   const finals = armFinals(armRuns(root ?? path.join(REPO_ROOT, 'results', 'runs'), profile, ablation, seeds ?? ablation.seeds[profileNamed(profile).name]));
   for (const f of finals) {
-    console.log(`  ${f.label}: final return ${f.mean === null ? 'n/a' : `${f.mean.toFixed(1)} ± ${(f.std ?? 0).toFixed(1)}`} over ${f.seeds} seed(s), ${f.stepsPerSecond ?? 'n/a'} steps/s`);
+    console.log(`  ${f.label}: final return ${f.mean === null ? 'n/a' : `${f.mean.toFixed(1)} ± ${(f.std ?? 0).toFixed(1)}`} over ${f.seeds} seed(s), ${f.stepsPerSecond === null ? 'n/a' : f.stepsPerSecond.toFixed(1)} steps/s after warm-up`);
   }
   return results.some((r) => r.code !== 0) ? 1 : 0;
 }

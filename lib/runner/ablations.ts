@@ -72,13 +72,16 @@ export function ablationNamed(id: string): Ablation {
   return a;
 }
 
-/** Every run of an ablation at a profile: arms × seeds on the ablation's task. */
+/**
+ * Every run of an ablation at a profile: arms × seeds on the ablation's task, seed by seed
+ * (every arm's seed 0 first), so a sweep stopped part-way has compared all arms on its seeds.
+ */
 export function ablationManifest(id: string, profile: string, seeds?: readonly number[]): ManifestEntry[] {
   const ablation = ablationNamed(id);
   const p = profileNamed(profile);
   const chosen = seeds ?? ablation.seeds[p.name];
-  return ablation.arms.flatMap((arm) =>
-    chosen.map((seed) => ({ algo: 'qvpo', env: ablation.env, seed, profile: p.name, variant: arm.name, overrides: { ...arm.overrides } })),
+  return chosen.flatMap((seed) =>
+    ablation.arms.map((arm) => ({ algo: 'qvpo', env: ablation.env, seed, profile: p.name, variant: arm.name, overrides: { ...arm.overrides } })),
   );
 }
 

@@ -33,6 +33,11 @@ test('Figure 4: Ant-v3, T ∈ {20, 100} × ω_ent ∈ {0.02, 0}, 3 seeds in quic
     ],
   );
   assert.deepEqual([...new Set(m.map((e) => e.seed))], [0, 1, 2]);
+  assert.deepEqual(
+    m.slice(0, 4).map((e) => `${e.variant}/${e.seed}`),
+    ['fig4-T20-ent/0', 'fig4-T20-noent/0', 'fig4-T100-ent/0', 'fig4-T100-noent/0'],
+    'seed by seed: every arm runs seed 0 before any runs seed 1',
+  );
   assert.equal(ablationManifest('entropy', 'paper').length, 20);
   const plans = planManifest(m, '/tmp/qvpo-ablation-plan');
   assert.equal(new Set(plans.map((p) => p.dir)).size, 12, 'every arm and seed has its own directory');
