@@ -138,19 +138,30 @@ export function trainingCurves(runs: readonly RunRecord[], options: TrainingCurv
   return columnCurves(runs, 'episode_return', options);
 }
 
+export interface CurveChartOptions {
+  title?: string;
+  yTitle?: string;
+  columns?: number;
+  /** Series (the `algo` field) in legend and colour order, e.g. ablation arms as listed; default alphabetical. */
+  seriesOrder?: readonly string[];
+  /** Panel size in pixels (default 240 × 170). */
+  width?: number;
+  height?: number;
+}
+
 /** Figure 3: one panel per task, mean line and ±1 std band per algorithm. */
-export function figure3Spec(points: readonly CurvePoint[], options: { title?: string; yTitle?: string; columns?: number } = {}): VegaLiteSpec {
+export function figure3Spec(points: readonly CurvePoint[], options: CurveChartOptions = {}): VegaLiteSpec {
   const values = points.map((p) => ({ ...p, lo: p.mean - p.std, hi: p.mean + p.std }));
   const x = { field: 'step', type: 'quantitative', title: 'env steps' };
-  const color = { field: 'algo', type: 'nominal', title: null };
+  const color = { field: 'algo', type: 'nominal', title: null, ...(options.seriesOrder ? { sort: [...options.seriesOrder] } : {}) };
   return {
     ...(options.title ? { title: options.title } : {}),
     data: { values },
     facet: { field: 'env', type: 'nominal', title: null },
     columns: options.columns ?? 3,
     spec: {
-      width: 240,
-      height: 170,
+      width: options.width ?? 240,
+      height: options.height ?? 170,
       layer: [
         { mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: options.yTitle ?? 'return' }, y2: { field: 'hi' }, color } },
         { mark: { type: 'line' }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },

@@ -95,4 +95,11 @@ test('curves across seeds: mean and population std per step', () => {
   );
   const spec = figure3Spec(ev, { title: 'Figure 3' }) as { data: { values: { lo: number; hi: number }[] } };
   assert.deepEqual([spec.data.values[0].lo, spec.data.values[0].hi], [100, 200]);
+  type Layered = { spec: { width: number; layer: { encoding: { color: { sort?: string[] } } }[] } };
+  const plain = figure3Spec(ev) as unknown as Layered;
+  assert.equal(plain.spec.width, 240);
+  assert.equal(plain.spec.layer[0].encoding.color.sort, undefined);
+  const ordered = figure3Spec(ev, { seriesOrder: ['Kb=1, Kt=1', 'Kb=20, Kt=2'], width: 420 }) as unknown as Layered;
+  assert.equal(ordered.spec.width, 420);
+  for (const layer of ordered.spec.layer) assert.deepEqual(layer.encoding.color.sort, ['Kb=1, Kt=1', 'Kb=20, Kt=2']);
 });
