@@ -111,26 +111,31 @@ export interface ArmCost {
 }
 
 /**
- * Each arm's cost per training env step at a profile, measured here one arm after another
- * with the arm's exact run config on the ablation's task dimensions (measureStepCost). Unlike
- * a run's steps/s it excludes warm-up, evaluations and other work sharing the cores, so arms
- * measured together compare fairly.
+ * Each arm's cost per training env step at a profile, measured here with the arm's exact run
+ * config on the ablation's task dimensions (measureStepCost). Unlike a run's steps/s it
+ * excludes warm-up, evaluations and other work sharing the cores. With `rounds` > 1 the arms
+ * are timed in turn that many times and each keeps its median round, so a slow spell of the
+ * machine does not land on one arm.
  */
 export async function measureArmCosts(
   id: string,
   profile: string,
-  options: { iterations: number; warmup: number; actions: number },
+  options: { iterations: number; warmup: number; actions: number; rounds?: number },
 ): Promise<ArmCost[]> {
+  const rounds = options.rounds ?? 1;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`measureArmCosts: rounds must be a whole number ≥ 1, got ${rounds}`);
   const ablation = ablationNamed(id);
   const env = await makeEnv(ablation.env);
   const spec = { obsDim: env.observationSpace.size, actDim: env.actionSpace.size, actionLow: env.actionSpace.low, actionHigh: env.actionSpace.high };
   env.close();
-  const costs: ArmCost[] = [];
-  for (const entry of ablationManifest(id, profile, [0])) {
-    const plan = planRun(entry);
-    const cost = await measureStepCost(spec, plan.config as unknown as QvpoConfig, options);
-    const arm = ablation.arms.find((a) => a.name === entry.variant) as AblationArm;
-    costs.push({ arm: arm.name, label: arm.label, cost });
+  const plans = ablationManifest(id, profile, [0]).map((entry) => planRun(entry));
+  const measured: StepCost[][] = plans.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, plan] of plans.entries()) measured[i].push(await measureStepCost(spec, plan.config as unknown as QvpoConfig, options));
   }
-  return costs;
+  return plans.map((plan, i) => {
+    const arm = ablation.arms.find((a) => a.name === plan.variant) as AblationArm;
+    const byTime = [...measured[i]].sort((a, b) => a.msPerEnvStep - b.msPerEnvStep);
+    return { arm: arm.name, label: arm.label, cost: byTime[Math.floor((byTime.length - 1) / 2)] };
+  });
 }

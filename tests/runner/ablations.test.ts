@@ -127,6 +127,7 @@ test('arm costs are measured for every arm in order, with no tensor left behind'
     ['Kb=1, Kt=1', 'Kb=4, Kt=1', 'Kb=4, Kt=4', 'Kb=4, Kt=2', 'Kb=20, Kt=2'],
   );
   assert.ok(costs.every((c) => c.cost.msPerEnvStep > 0 && Number.isFinite(c.cost.envStepsPerSecond)));
+  await assert.rejects(measureArmCosts('action-selection', 'smoke', { iterations: 1, warmup: 0, actions: 1, rounds: 0 }), /rounds must be a whole number ≥ 1, got 0/);
 });
 
 test('training speed as run: median steps/s of the episodes after warm-up', () => {
