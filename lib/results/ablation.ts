@@ -146,7 +146,7 @@ const signed = (v: number) => `${v >= 0 ? '+' : '−'}${fmt(Math.abs(v))}`;
 export function selectionClaim(finals: readonly ArmFinal[], costs: readonly ArmCost[] = []): string {
   type Outcome = 'higher' | 'lower' | 'within' | 'missing' | 'one-seed';
   const get = (name: string) => finals.find((f) => f.arm === name);
-  const msOf = (name: string) => costs.find((c) => c.arm === name)?.cost.msPerEnvStep ?? null;
+  const costOf = (name: string) => costs.find((c) => c.arm === name) ?? null;
   const compare = (from: string, to: string, what: string): { line: string; outcome: Outcome } => {
     const a = get(from);
     const b = get(to);
@@ -160,9 +160,15 @@ export function selectionClaim(finals: readonly ArmFinal[], costs: readonly ArmC
         : outcome === 'within'
           ? `within the seed spread ${fmt(spread)}`
           : `${outcome}, beyond the seed spread ${fmt(spread)}`;
-    const ca = msOf(from);
-    const cb = msOf(to);
-    const cost = ca !== null && cb !== null ? `; cost per training step ×${(cb / ca).toFixed(2)} (${fmt(ca)} → ${fmt(cb)} ms)` : '';
+    const ca = costOf(from);
+    const cb = costOf(to);
+    let cost = '';
+    if (ca && cb) {
+      const [ma, mb] = [ca.cost.msPerEnvStep, cb.cost.msPerEnvStep];
+      // Ranges over the timing rounds that overlap: the difference is within the timing noise.
+      const overlap = ca.roundsMs.length > 1 && cb.roundsMs.length > 1 && Math.max(ca.roundsMs[0], cb.roundsMs[0]) <= Math.min(ca.roundsMs[ca.roundsMs.length - 1], cb.roundsMs[cb.roundsMs.length - 1]);
+      cost = `; cost per training step ×${(mb / ma).toFixed(2)} (${fmt(ma)} → ${fmt(mb)} ms${overlap ? ', within the timing noise: the rounds\' ranges overlap' : ''})`;
+    }
     return { line: `- ${what}: ${fmt(a.mean)} → ${fmt(b.mean)} (${signed(gap)}, ${reading})${cost}.`, outcome };
   };
   const kb = [compare('fig5-Kb1-Kt1', 'fig5-Kb4-Kt1', 'Kb 1 → 4 at Kt = 1'), compare('fig5-Kb4-Kt2', 'fig5-Kb20-Kt2', 'Kb 4 → 20 at Kt = 2')];

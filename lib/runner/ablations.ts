@@ -107,7 +107,10 @@ export async function trainAblation(
 export interface ArmCost {
   arm: string;
   label: string;
+  /** The median round's measurement. */
   cost: StepCost;
+  /** ms per training env step in every round, ascending (its range is the timing noise). */
+  roundsMs: number[];
 }
 
 /**
@@ -136,6 +139,6 @@ export async function measureArmCosts(
   return plans.map((plan, i) => {
     const arm = ablation.arms.find((a) => a.name === plan.variant) as AblationArm;
     const byTime = [...measured[i]].sort((a, b) => a.msPerEnvStep - b.msPerEnvStep);
-    return { arm: arm.name, label: arm.label, cost: byTime[Math.floor((byTime.length - 1) / 2)] };
+    return { arm: arm.name, label: arm.label, cost: byTime[Math.floor((byTime.length - 1) / 2)], roundsMs: byTime.map((c) => c.msPerEnvStep) };
   });
 }
