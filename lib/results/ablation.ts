@@ -101,11 +101,13 @@ export function entropyClaim(finals: readonly ArmFinal[], costs: readonly ArmCos
   const gap = t20e.mean - t100n.mean;
   const spread = Math.max(t20e.std ?? 0, t100n.std ?? 0);
   const verdict =
-    gap >= 0
-      ? `T=20 with the entropy term did at least as well as T=100 without it (${fmt(t20e.mean)} vs ${fmt(t100n.mean)}): the claim holds in this run`
-      : -gap <= spread
-        ? `T=20 with the entropy term came within the seed spread of T=100 without it (${fmt(t20e.mean)} vs ${fmt(t100n.mean)}, gap ${fmt(-gap)} ≤ std ${fmt(spread)}): consistent with the claim`
-        : `T=20 with the entropy term stayed below T=100 without it by more than the seed spread (${fmt(t20e.mean)} vs ${fmt(t100n.mean)}, gap ${fmt(-gap)} > std ${fmt(spread)}): the claim does not hold in this run`;
+    Math.min(t20e.seeds, t100n.seeds) < 2
+      ? `T=20 with the entropy term ended at ${fmt(t20e.mean)} and T=100 without it at ${fmt(t100n.mean)}; with one seed in an arm there is no spread to judge the claim by`
+      : gap >= 0
+        ? `T=20 with the entropy term did at least as well as T=100 without it (${fmt(t20e.mean)} vs ${fmt(t100n.mean)}): the claim holds in this run`
+        : -gap <= spread
+          ? `T=20 with the entropy term came within the seed spread of T=100 without it (${fmt(t20e.mean)} vs ${fmt(t100n.mean)}, gap ${fmt(-gap)} ≤ std ${fmt(spread)}): consistent with the claim`
+          : `T=20 with the entropy term stayed below T=100 without it by more than the seed spread (${fmt(t20e.mean)} vs ${fmt(t100n.mean)}, gap ${fmt(-gap)} > std ${fmt(spread)}): the claim does not hold in this run`;
   const effect =
     t20n && t20n.mean !== null
       ? ` At T=20 the entropy term changed the final return by ${fmt(t20e.mean - t20n.mean)} (${fmt(t20n.mean)} → ${fmt(t20e.mean)})` +

@@ -81,6 +81,9 @@ test('the entropy claim in words follows the numbers', () => {
   const fails = entropyClaim([final('fig4-T20-ent', 500, 20), final('fig4-T100-noent', 880, 60)]);
   assert.match(fails, /gap 380\.0 > std 60\.0\): the claim does not hold/);
   assert.match(entropyClaim([final('fig4-T20-ent', null, null, 0)]), /cannot be checked/);
+  const oneSeed = entropyClaim([final('fig4-T20-ent', 900, 0, 1), final('fig4-T100-noent', 880, 0, 1)]);
+  assert.match(oneSeed, /ended at 900\.0 and T=100 without it at 880\.0; with one seed in an arm there is no spread to judge the claim by/);
+  assert.doesNotMatch(oneSeed, /holds/);
   const priced = entropyClaim([final('fig4-T20-ent', 900, 50), final('fig4-T100-noent', 880, 60)], [armCost('fig4-T20-ent', 20), armCost('fig4-T100-noent', 80)]);
   assert.match(priced, /T=20 with the entropy term costs ×0\.25 of T=100 without it \(20\.0 vs 80\.0 ms, measured alone\)/);
   assert.doesNotMatch(holds, /measured alone/);
