@@ -84,7 +84,8 @@ async function main(): Promise<void> {
     if (!d) throw new Error(`unknown --dims entry "${name}": expected some of ${Object.keys(DIMS).join(', ')}`);
     const low = Array(d.act).fill(-d.bound);
     const high = Array(d.act).fill(d.bound);
-    let pool: SamplerPool | null = null;
+    // Declared this way so TypeScript keeps its type after the assignment inside `prepare`.
+    let pool = null as SamplerPool | null;
     const cost = await measureStepCost({ obsDim: d.obs, actDim: d.act, actionLow: low, actionHigh: high }, config, {
       iterations: iters,
       warmup,
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
       ratio(behaviour, official?.behaviour),
       ratio(evalMs, official?.eval),
     ]);
-    await (pool as SamplerPool | null)?.dispose();
+    await pool?.dispose();
     console.error(`  ${name} done; tensors alive ${tf.memory().numTensors}`);
   }
   const header = ['dims', 'obs/act', 'ms/iter', 'Nd sampling', 'critic', 'actor', 'targets', 'behaviour act', 'eval act', 'iter ÷ official', 'behaviour ÷ official', 'eval ÷ official'];

@@ -3,6 +3,7 @@
  * per-profile settings, the stat names it logs, and a constructor of its Learner.
  */
 import { Fields, Schema } from '../config/schema';
+import { Env } from '../envs/types';
 import { ProfileName } from '../notebook/params';
 import { Learner } from './learner';
 import { OffPolicyLearner } from './off-policy';
@@ -19,6 +20,11 @@ import { SacAgent } from './sac/agent';
 import { SacConfig, sacSchema } from './sac/config';
 import { Td3Agent } from './td3/agent';
 import { Td3Config, td3Schema } from './td3/config';
+
+/** What an agent needs to know of a task: its observation and action sizes and the action box. */
+export function agentSpecOf(env: Env): AgentSpec {
+  return { obsDim: env.observationSpace.size, actDim: env.actionSpace.size, actionLow: env.actionSpace.low, actionHigh: env.actionSpace.high };
+}
 
 export interface AlgorithmEntry {
   /** Lower-case id used on the command line and in result paths. */

@@ -87,6 +87,19 @@ export function armFinals(arms: readonly ArmRuns[]): ArmFinal[] {
 
 const fmt = (v: number | null, digits = 1) => (v === null ? 'n/a' : v.toFixed(digits));
 
+/** The spread two arms' final returns are judged against: the larger std; null when an arm has one seed (no spread). */
+function seedSpread(a: ArmFinal, b: ArmFinal): number | null {
+  return Math.min(a.seeds, b.seeds) < 2 ? null : Math.max(a.std ?? 0, b.std ?? 0);
+}
+
+/** An arm's training step measured alone, as the notebooks print it: the median round's ms and, over several rounds, their range. */
+export function formatStepCost(measured: ArmCost | undefined): string {
+  if (!measured) return 'n/a';
+  const rounds = measured.roundsMs;
+  const range = rounds.length > 1 ? ` (${rounds[0].toFixed(1)}–${rounds[rounds.length - 1].toFixed(1)})` : '';
+  return measured.cost.msPerEnvStep.toFixed(1) + range;
+}
+
 /**
  * Figure 4's claim checked on the numbers: with the entropy term, T=20 comes close to T=100
  * without it. "Close" = within the larger of the two seed spreads.
@@ -99,9 +112,9 @@ export function entropyClaim(finals: readonly ArmFinal[], costs: readonly ArmCos
   const t100e = get('fig4-T100-ent');
   if (!t20e || !t100n || t20e.mean === null || t100n.mean === null) return 'The claim cannot be checked: the T=20-with-entropy or T=100-without-entropy arm has no complete runs.';
   const gap = t20e.mean - t100n.mean;
-  const spread = Math.max(t20e.std ?? 0, t100n.std ?? 0);
+  const spread = seedSpread(t20e, t100n);
   const verdict =
-    Math.min(t20e.seeds, t100n.seeds) < 2
+    spread === null
       ? `T=20 with the entropy term ended at ${fmt(t20e.mean)} and T=100 without it at ${fmt(t100n.mean)}; with one seed in an arm there is no spread to judge the claim by`
       : gap >= 0
         ? `T=20 with the entropy term did at least as well as T=100 without it (${fmt(t20e.mean)} vs ${fmt(t100n.mean)}): the claim holds in this run`
@@ -154,10 +167,10 @@ export function selectionClaim(finals: readonly ArmFinal[], costs: readonly ArmC
     const b = get(to);
     if (!a || !b || a.mean === null || b.mean === null) return { line: `- ${what}: not comparable (an arm has no complete runs).`, outcome: 'missing' };
     const gap = b.mean - a.mean;
-    const spread = Math.max(a.std ?? 0, b.std ?? 0);
-    const outcome: Outcome = Math.min(a.seeds, b.seeds) < 2 ? 'one-seed' : Math.abs(gap) <= spread ? 'within' : gap > 0 ? 'higher' : 'lower';
+    const spread = seedSpread(a, b);
+    const outcome: Outcome = spread === null ? 'one-seed' : Math.abs(gap) <= spread ? 'within' : gap > 0 ? 'higher' : 'lower';
     const reading =
-      outcome === 'one-seed'
+      spread === null
         ? 'one seed in an arm: no spread to judge it by'
         : outcome === 'within'
           ? `within the seed spread ${fmt(spread)}`

@@ -9,6 +9,7 @@
  */
 import type { QvpoConfig } from '../agents/qvpo/config';
 import { StepCost, measureStepCost } from '../agents/qvpo/step-cost';
+import { agentSpecOf } from '../agents/registry';
 import { makeEnv } from '../envs/registry';
 import { planRun } from './plan';
 import { ManifestEntry } from './sweep';
@@ -129,7 +130,7 @@ export async function measureArmCosts(
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`measureArmCosts: rounds must be a whole number ≥ 1, got ${rounds}`);
   const ablation = ablationNamed(id);
   const env = await makeEnv(ablation.env);
-  const spec = { obsDim: env.observationSpace.size, actDim: env.actionSpace.size, actionLow: env.actionSpace.low, actionHigh: env.actionSpace.high };
+  const spec = agentSpecOf(env);
   env.close();
   const plans = ablationManifest(id, profile, [0]).map((entry) => planRun(entry));
   const measured: StepCost[][] = plans.map(() => []);

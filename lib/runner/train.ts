@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { OffPolicyLearner } from '../agents/off-policy';
 import { QvpoAgent } from '../agents/qvpo/agent';
-import { algorithm } from '../agents/registry';
+import { agentSpecOf, algorithm } from '../agents/registry';
 import { SamplerPool, samplerWorkersFromEnv } from '../diffusion/sampler-pool';
 import { Learner, LearnerStats } from '../agents/learner';
 import { BackendInfo, initBackend } from '../backend';
@@ -200,13 +200,7 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
   const envOptions = { maxEpisodeSteps: protocol.maxEpisodeSteps };
   const env = await makeEnv(plan.env, envOptions);
   const evalEnv = await makeEnv(plan.env, envOptions);
-  const spec = {
-    obsDim: env.observationSpace.size,
-    actDim: env.actionSpace.size,
-    actionLow: env.actionSpace.low,
-    actionHigh: env.actionSpace.high,
-  };
-  const learner = entry.create(spec, plan.config, plan.seed);
+  const learner = entry.create(agentSpecOf(env), plan.config, plan.seed);
   const samplerWorkers = options.samplerWorkers ?? samplerWorkersFromEnv();
   let sampler: SamplerPool | null = null;
   if (samplerWorkers > 0 && learner instanceof OffPolicyLearner && learner.agent instanceof QvpoAgent && !backend.gpu) {

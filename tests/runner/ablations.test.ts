@@ -8,7 +8,7 @@ import { planManifest } from '../../lib/runner/sweep';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ArmFinal, entropyClaim, selectionClaim, selectionSummary, trainingStepsPerSecond } from '../../lib/results/ablation';
+import { ArmFinal, entropyClaim, formatStepCost, selectionClaim, selectionSummary, trainingStepsPerSecond } from '../../lib/results/ablation';
 import { loadRun } from '../../lib/results/runs';
 
 /** The arms' configs with the varied keys removed must be identical. */
@@ -94,6 +94,12 @@ test('Figure 5 summary ranks arms by final return and shows their cost', () => {
   assert.equal(text, '1. Kb=20, Kt=2: 300.0 ± 10.0 over 3 seed(s), 10.0 steps/s as run\n2. Kb=1, Kt=1: 100.0 ± 5.0 over 3 seed(s), 10.0 steps/s as run');
   const withCost = selectionSummary([final('Kb=1, Kt=1', 100, 5)], [armCost('Kb=1, Kt=1', 8)]);
   assert.equal(withCost, '1. Kb=1, Kt=1: 100.0 ± 5.0 over 3 seed(s), 10.0 steps/s as run; 8.0 ms per training step measured alone (125.0 steps/s)');
+});
+
+test('an arm cost prints as the median round with the range over rounds', () => {
+  assert.equal(formatStepCost(armCost('a', 20)), '20.0 (19.0–21.0)');
+  assert.equal(formatStepCost({ ...armCost('a', 20), roundsMs: [20] }), '20.0');
+  assert.equal(formatStepCost(undefined), 'n/a');
 });
 
 test('Figure 5 claim: one setting changed at a time, against the seed spread, with its cost', () => {
