@@ -36,6 +36,21 @@ export function armColumnCurves(arms: readonly ArmRuns[], column: string, window
   return arms.flatMap((a) => columnCurves(a.complete, column, { window, points }).map((p) => ({ ...p, algo: a.arm.label })));
 }
 
+/** Each arm's train.csv column at the end of training: the last point of armColumnCurves (mean over seeds). */
+export interface ArmColumnEnd {
+  arm: string;
+  label: string;
+  value: number;
+}
+
+export function armColumnEnds(arms: readonly ArmRuns[], column: string, window: number): ArmColumnEnd[] {
+  return arms.flatMap((a) => {
+    const curve = columnCurves(a.complete, column, { window });
+    const last = curve[curve.length - 1];
+    return last && Number.isFinite(last.mean) ? [{ arm: a.arm.name, label: a.arm.label, value: last.mean }] : [];
+  });
+}
+
 export interface ArmFinal {
   arm: string;
   label: string;
@@ -86,6 +101,7 @@ export function armFinals(arms: readonly ArmRuns[]): ArmFinal[] {
 }
 
 const fmt = (v: number | null, digits = 1) => (v === null ? 'n/a' : v.toFixed(digits));
+const signed = (v: number) => `${v >= 0 ? '+' : '−'}${fmt(Math.abs(v))}`;
 
 /** The spread two arms' final returns are judged against: the larger std; null when an arm has one seed (no spread). */
 function seedSpread(a: ArmFinal, b: ArmFinal): number | null {
@@ -102,9 +118,11 @@ export function formatStepCost(measured: ArmCost | undefined): string {
 
 /**
  * Figure 4's claim checked on the numbers: with the entropy term, T=20 comes close to T=100
- * without it. "Close" = within the larger of the two seed spreads.
+ * without it. "Close" = within the larger of the two seed spreads. Also states what the term
+ * did to the final return at each T and, given `spreads` (armColumnEnds of `sampleStd`), to the
+ * policy's sample spread at the end of training: the mechanism the paper credits.
  */
-export function entropyClaim(finals: readonly ArmFinal[], costs: readonly ArmCost[] = []): string {
+export function entropyClaim(finals: readonly ArmFinal[], costs: readonly ArmCost[] = [], spreads: readonly ArmColumnEnd[] = []): string {
   const get = (name: string) => finals.find((f) => f.arm === name);
   const t20e = get('fig4-T20-ent');
   const t20n = get('fig4-T20-noent');
@@ -121,11 +139,24 @@ export function entropyClaim(finals: readonly ArmFinal[], costs: readonly ArmCos
         : -gap <= spread
           ? `T=20 with the entropy term came within the seed spread of T=100 without it (${fmt(t20e.mean)} vs ${fmt(t100n.mean)}, gap ${fmt(-gap)} ≤ std ${fmt(spread)}): consistent with the claim`
           : `T=20 with the entropy term stayed below T=100 without it by more than the seed spread (${fmt(t20e.mean)} vs ${fmt(t100n.mean)}, gap ${fmt(-gap)} > std ${fmt(spread)}): the claim does not hold in this run`;
-  const effect =
-    t20n && t20n.mean !== null
-      ? ` At T=20 the entropy term changed the final return by ${fmt(t20e.mean - t20n.mean)} (${fmt(t20n.mean)} → ${fmt(t20e.mean)})` +
-        (t100e && t100e.mean !== null ? `; at T=100 by ${fmt(t100e.mean - t100n.mean)}.` : '.')
-      : '';
+  // What the term itself did at each T, against the seed spread of the pair.
+  const termEffect = (withTerm: ArmFinal | undefined, without: ArmFinal | undefined, t: number) => {
+    if (!withTerm || !without || withTerm.mean === null || without.mean === null) return null;
+    const change = withTerm.mean - without.mean;
+    const pairSpread = seedSpread(withTerm, without);
+    const reading = pairSpread === null ? 'one seed in an arm' : Math.abs(change) <= pairSpread ? `within the seed spread ${fmt(pairSpread)}` : `beyond the seed spread ${fmt(pairSpread)}`;
+    return `at T=${t} by ${signed(change)} (${fmt(without.mean)} → ${fmt(withTerm.mean)}, ${reading})`;
+  };
+  const effects = [termEffect(t20e, t20n, 20), termEffect(t100e, t100n, 100)].filter((e): e is string => e !== null);
+  const effect = effects.length ? ` The entropy term changed the final return ${effects.join('; ')}.` : '';
+  const spreadOf = (name: string) => spreads.find((x) => x.arm === name)?.value;
+  const spreadPairs = [
+    [20, spreadOf('fig4-T20-ent'), spreadOf('fig4-T20-noent')],
+    [100, spreadOf('fig4-T100-ent'), spreadOf('fig4-T100-noent')],
+  ].filter((p): p is [number, number, number] => p[1] !== undefined && p[2] !== undefined);
+  const mechanism = spreadPairs.length
+    ? ` At the end of training the policy's sample spread (mean per-dimension std of the Nd samples) was ${spreadPairs.map(([t, w, wo]) => `${fmt(w, 3)} with the term and ${fmt(wo, 3)} without at T=${t}`).join('; ')}.`
+    : '';
   const msOf = (name: string) => costs.find((c) => c.arm === name)?.cost.msPerEnvStep;
   const ms20 = msOf('fig4-T20-ent');
   const ms100 = msOf('fig4-T100-noent');
@@ -133,7 +164,7 @@ export function entropyClaim(finals: readonly ArmFinal[], costs: readonly ArmCos
     ms20 !== undefined && ms100 !== undefined
       ? ` Per training step, T=20 with the entropy term costs ×${(ms20 / ms100).toFixed(2)} of T=100 without it (${fmt(ms20)} vs ${fmt(ms100)} ms, measured alone).`
       : '';
-  return `${verdict}.${effect}${cost} Seeds per arm: ${finals.map((f) => `${f.label} ${f.seeds}`).join(', ')}.`;
+  return `${verdict}.${effect}${mechanism}${cost} Seeds per arm: ${finals.map((f) => `${f.seeds} (${f.label})`).join(', ')}.`;
 }
 
 /**
@@ -150,8 +181,6 @@ export function selectionSummary(finals: readonly ArmFinal[], costs: readonly Ar
   });
   return lines.join('\n');
 }
-
-const signed = (v: number) => `${v >= 0 ? '+' : '−'}${fmt(Math.abs(v))}`;
 
 /**
  * Figure 5's reading checked on the numbers: one setting changed at a time (Kb at fixed Kt,

@@ -153,7 +153,9 @@ export interface CurveChartOptions {
 export function figure3Spec(points: readonly CurvePoint[], options: CurveChartOptions = {}): VegaLiteSpec {
   const values = points.map((p) => ({ ...p, lo: p.mean - p.std, hi: p.mean + p.std }));
   const x = { field: 'step', type: 'quantitative', title: 'env steps' };
-  const color = { field: 'algo', type: 'nominal', title: null, ...(options.seriesOrder ? { sort: [...options.seriesOrder] } : {}) };
+  // Vega-Lite cuts legend labels at 160 px; ablation arm labels ("T=100, without entropy") are longer.
+  const legend = { labelLimit: 400 };
+  const color = { field: 'algo', type: 'nominal', title: null, legend, ...(options.seriesOrder ? { sort: [...options.seriesOrder] } : {}) };
   return {
     ...(options.title ? { title: options.title } : {}),
     data: { values },

@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { columnCurves, evalCurves, figure3Spec, scaledWindow, smoothAt, stepReturns, trainingCurves } from '../../lib/results/curves';
 import { RunRecord } from '../../lib/results/runs';
+import { vegaLiteToSvg } from '../../lib/report/charts';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -102,4 +103,12 @@ test('curves across seeds: mean and population std per step', () => {
   const ordered = figure3Spec(ev, { seriesOrder: ['Kb=1, Kt=1', 'Kb=20, Kt=2'], width: 420 }) as unknown as Layered;
   assert.equal(ordered.spec.width, 420);
   for (const layer of ordered.spec.layer) assert.deepEqual(layer.encoding.color.sort, ['Kb=1, Kt=1', 'Kb=20, Kt=2']);
+});
+
+test('curve charts print long series labels whole in the legend', async () => {
+  const label = 'T=100, without entropy (ω_ent = 0)';
+  const points = [0, 1].map((i) => ({ algo: label, env: 'Ant-v3', step: 1000 * (i + 1), mean: 10 * i, std: 1, n: 2 }));
+  const svg = await vegaLiteToSvg(figure3Spec(points));
+  assert.ok(svg.includes(label), `legend label cut short: ${svg.match(/T=100[^<]*/)?.[0]}`);
+  assert.doesNotMatch(svg, /T=100[^<]*…/);
 });

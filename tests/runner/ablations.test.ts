@@ -8,7 +8,7 @@ import { planManifest } from '../../lib/runner/sweep';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ArmFinal, entropyClaim, formatStepCost, selectionClaim, selectionSummary, trainingStepsPerSecond } from '../../lib/results/ablation';
+import { ArmFinal, armColumnEnds, armRuns, entropyClaim, formatStepCost, selectionClaim, selectionSummary, trainingStepsPerSecond } from '../../lib/results/ablation';
 import { loadRun } from '../../lib/results/runs';
 
 /** The arms' configs with the varied keys removed must be identical. */
@@ -73,9 +73,23 @@ const armCost = (arm: string, ms: number): ArmCost => ({
 const final = (arm: string, mean: number | null, std: number | null, seeds = 3): ArmFinal => ({ arm, label: arm, seeds, mean, std, stepsPerSecond: 10, wallSeconds: 100 });
 
 test('the entropy claim in words follows the numbers', () => {
-  const holds = entropyClaim([final('fig4-T20-ent', 900, 50), final('fig4-T20-noent', 600, 40), final('fig4-T100-ent', 950, 30), final('fig4-T100-noent', 880, 60)]);
+  const holds = entropyClaim([final('fig4-T20-ent', 900, 50), final('fig4-T20-noent', 600, 40), final('fig4-T100-ent', 920, 30), final('fig4-T100-noent', 880, 60)]);
   assert.match(holds, /did at least as well as T=100 without it \(900\.0 vs 880\.0\): the claim holds/);
-  assert.match(holds, /At T=20 the entropy term changed the final return by 300\.0 \(600\.0 → 900\.0\); at T=100 by 70\.0/);
+  assert.match(holds, /The entropy term changed the final return at T=20 by \+300\.0 \(600\.0 → 900\.0, beyond the seed spread 50\.0\); at T=100 by \+40\.0 \(880\.0 → 920\.0, within the seed spread 60\.0\)\./);
+  assert.match(holds, /Seeds per arm: 3 \(fig4-T20-ent\), 3 \(fig4-T20-noent\), 3 \(fig4-T100-ent\), 3 \(fig4-T100-noent\)\.$/);
+  assert.doesNotMatch(holds, /sample spread/, 'no spread sentence without spreads');
+  const worse = entropyClaim([final('fig4-T20-ent', 500, 20), final('fig4-T20-noent', 600, 30), final('fig4-T100-noent', 880, 60)]);
+  assert.match(worse, /at T=20 by −100\.0 \(600\.0 → 500\.0, beyond the seed spread 30\.0\)\./);
+  const spreads = [
+    { arm: 'fig4-T20-ent', label: 'a', value: 0.1064 },
+    { arm: 'fig4-T20-noent', label: 'b', value: 0.0612 },
+    { arm: 'fig4-T100-ent', label: 'c', value: 0.149 },
+  ];
+  assert.match(
+    entropyClaim([final('fig4-T20-ent', 900, 50), final('fig4-T100-noent', 880, 60)], [], spreads),
+    /the policy's sample spread \(mean per-dimension std of the Nd samples\) was 0\.106 with the term and 0\.061 without at T=20\./,
+    'a T whose arms lack a spread is left out',
+  );
   const close = entropyClaim([final('fig4-T20-ent', 850, 50), final('fig4-T100-noent', 880, 60)]);
   assert.match(close, /within the seed spread .* gap 30\.0 ≤ std 60\.0\): consistent with the claim/);
   const fails = entropyClaim([final('fig4-T20-ent', 500, 20), final('fig4-T100-noent', 880, 60)]);
@@ -156,6 +170,34 @@ test('training speed as run: median steps/s of the episodes after warm-up', () =
     assert.equal(trainingStepsPerSecond(run), 20.5);
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ algo: 'qvpo', config: {} }));
     assert.equal(trainingStepsPerSecond(run), 21);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("an arm's train.csv column at the end of training: trailing mean, averaged over seeds", () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-ablation-spread-'));
+  try {
+    const writeRun = (seed: number, lastSpread: number) => {
+      const dir = path.join(root, 'quick-fig4-T20-ent', 'qvpo', 'Ant-v3', `seed-${seed}`);
+      fs.mkdirSync(dir, { recursive: true });
+      const status = { state: 'complete', algo: 'qvpo', env: 'Ant-v3', seed, profile: 'quick-fig4-T20-ent', step: 400, totalSteps: 400, startedAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:01:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z', paperDiff: [] };
+      fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify(status));
+      fs.writeFileSync(path.join(dir, 'environment.json'), '{}');
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ algo: 'qvpo', config: {} }));
+      fs.writeFileSync(path.join(dir, 'eval.csv'), 'step,return_mean,return_std,episodes,wall_seconds\n400,10,1,5,9\n');
+      // episodes end at 200, 300, 400; a 100-step window at step 400 sees only the last one
+      fs.writeFileSync(path.join(dir, 'train.csv'), `step,episode,episode_return,episode_length,sampleStd\n200,0,1,200,0.9\n300,1,1,100,0.5\n400,2,1,100,${lastSpread}\n`);
+    };
+    writeRun(0, 0.2);
+    writeRun(1, 0.4);
+    const arms = armRuns(root, 'quick', ablationNamed('entropy'), [0, 1]);
+    const ends = armColumnEnds(arms, 'sampleStd', 100);
+    assert.equal(ends.length, 1, 'arms without runs are left out');
+    assert.equal(ends[0].arm, 'fig4-T20-ent');
+    assert.ok(Math.abs(ends[0].value - 0.3) < 1e-12, `got ${ends[0].value}`);
+    const wide = armColumnEnds(arms, 'sampleStd', 200);
+    assert.ok(Math.abs(wide[0].value - (0.5 + 0.3) / 2) < 1e-12, `a 200-step window averages the last two episodes: got ${wide[0].value}`);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
