@@ -36,18 +36,22 @@ export function armColumnCurves(arms: readonly ArmRuns[], column: string, window
   return arms.flatMap((a) => columnCurves(a.complete, column, { window, points }).map((p) => ({ ...p, algo: a.arm.label })));
 }
 
-/** Each arm's train.csv column at the end of training: the last point of armColumnCurves (mean over seeds). */
+/** An arm's curve (from armColumnCurves) at its last step: e.g. the sample spread at the end of training. */
 export interface ArmColumnEnd {
   arm: string;
   label: string;
   value: number;
 }
 
-export function armColumnEnds(arms: readonly ArmRuns[], column: string, window: number): ArmColumnEnd[] {
+/**
+ * Each arm's value at the last step of `curves` (armColumnCurves' points, series = arm label), so
+ * a sentence quoting it says what the chart drawn from the same points ends at. Arms without a
+ * finite point are left out.
+ */
+export function armColumnEnds(arms: readonly ArmRuns[], curves: readonly CurvePoint[]): ArmColumnEnd[] {
   return arms.flatMap((a) => {
-    const curve = columnCurves(a.complete, column, { window });
-    const last = curve[curve.length - 1];
-    return last && Number.isFinite(last.mean) ? [{ arm: a.arm.name, label: a.arm.label, value: last.mean }] : [];
+    const last = curves.filter((p) => p.algo === a.arm.label && Number.isFinite(p.mean)).reduce<CurvePoint | null>((best, p) => (best && best.step >= p.step ? best : p), null);
+    return last ? [{ arm: a.arm.name, label: a.arm.label, value: last.mean }] : [];
   });
 }
 
@@ -125,9 +129,7 @@ export function formatStepCost(measured: ArmCost | undefined): string {
 export function entropyClaim(finals: readonly ArmFinal[], costs: readonly ArmCost[] = [], spreads: readonly ArmColumnEnd[] = []): string {
   const get = (name: string) => finals.find((f) => f.arm === name);
   const t20e = get('fig4-T20-ent');
-  const t20n = get('fig4-T20-noent');
   const t100n = get('fig4-T100-noent');
-  const t100e = get('fig4-T100-ent');
   if (!t20e || !t100n || t20e.mean === null || t100n.mean === null) return 'The claim cannot be checked: the T=20-with-entropy or T=100-without-entropy arm has no complete runs.';
   const gap = t20e.mean - t100n.mean;
   const spread = seedSpread(t20e, t100n);
@@ -139,23 +141,24 @@ export function entropyClaim(finals: readonly ArmFinal[], costs: readonly ArmCos
         : -gap <= spread
           ? `T=20 with the entropy term came within the seed spread of T=100 without it (${fmt(t20e.mean)} vs ${fmt(t100n.mean)}, gap ${fmt(-gap)} ≤ std ${fmt(spread)}): consistent with the claim`
           : `T=20 with the entropy term stayed below T=100 without it by more than the seed spread (${fmt(t20e.mean)} vs ${fmt(t100n.mean)}, gap ${fmt(-gap)} > std ${fmt(spread)}): the claim does not hold in this run`;
-  // What the term itself did at each T, against the seed spread of the pair.
-  const termEffect = (withTerm: ArmFinal | undefined, without: ArmFinal | undefined, t: number) => {
+  // What the term itself did at each T: on the final return, against the seed spread of the
+  // pair, and on the policy's sample spread at the end of training.
+  const pairs = [20, 100].map((t) => ({ t, withTerm: `fig4-T${t}-ent`, without: `fig4-T${t}-noent` }));
+  const termEffect = (t: number, withTerm: ArmFinal | undefined, without: ArmFinal | undefined) => {
     if (!withTerm || !without || withTerm.mean === null || without.mean === null) return null;
     const change = withTerm.mean - without.mean;
     const pairSpread = seedSpread(withTerm, without);
     const reading = pairSpread === null ? 'one seed in an arm' : Math.abs(change) <= pairSpread ? `within the seed spread ${fmt(pairSpread)}` : `beyond the seed spread ${fmt(pairSpread)}`;
     return `at T=${t} by ${signed(change)} (${fmt(without.mean)} → ${fmt(withTerm.mean)}, ${reading})`;
   };
-  const effects = [termEffect(t20e, t20n, 20), termEffect(t100e, t100n, 100)].filter((e): e is string => e !== null);
-  const effect = effects.length ? ` The entropy term changed the final return ${effects.join('; ')}.` : '';
   const spreadOf = (name: string) => spreads.find((x) => x.arm === name)?.value;
-  const spreadPairs = [
-    [20, spreadOf('fig4-T20-ent'), spreadOf('fig4-T20-noent')],
-    [100, spreadOf('fig4-T100-ent'), spreadOf('fig4-T100-noent')],
-  ].filter((p): p is [number, number, number] => p[1] !== undefined && p[2] !== undefined);
-  const mechanism = spreadPairs.length
-    ? ` At the end of training the policy's sample spread (mean per-dimension std of the Nd samples) was ${spreadPairs.map(([t, w, wo]) => `${fmt(w, 3)} with the term and ${fmt(wo, 3)} without at T=${t}`).join('; ')}.`
+  const spreadEffect = (t: number, withTerm: number | undefined, without: number | undefined) =>
+    withTerm === undefined || without === undefined ? null : `${fmt(withTerm, 3)} with the term and ${fmt(without, 3)} without at T=${t}`;
+  const effects = pairs.map((p) => termEffect(p.t, get(p.withTerm), get(p.without))).filter((e): e is string => e !== null);
+  const spreadEffects = pairs.map((p) => spreadEffect(p.t, spreadOf(p.withTerm), spreadOf(p.without))).filter((e): e is string => e !== null);
+  const effect = effects.length ? ` The entropy term changed the final return ${effects.join('; ')}.` : '';
+  const mechanism = spreadEffects.length
+    ? ` At the end of training the policy's sample spread (mean per-dimension std of the Nd samples) was ${spreadEffects.join('; ')}.`
     : '';
   const msOf = (name: string) => costs.find((c) => c.arm === name)?.cost.msPerEnvStep;
   const ms20 = msOf('fig4-T20-ent');

@@ -8,7 +8,7 @@ import { planManifest } from '../../lib/runner/sweep';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ArmFinal, armColumnEnds, armRuns, entropyClaim, formatStepCost, selectionClaim, selectionSummary, trainingStepsPerSecond } from '../../lib/results/ablation';
+import { ArmFinal, armColumnCurves, armColumnEnds, armRuns, entropyClaim, formatStepCost, selectionClaim, selectionSummary, trainingStepsPerSecond } from '../../lib/results/ablation';
 import { loadRun } from '../../lib/results/runs';
 
 /** The arms' configs with the varied keys removed must be identical. */
@@ -192,11 +192,11 @@ test("an arm's train.csv column at the end of training: trailing mean, averaged 
     writeRun(0, 0.2);
     writeRun(1, 0.4);
     const arms = armRuns(root, 'quick', ablationNamed('entropy'), [0, 1]);
-    const ends = armColumnEnds(arms, 'sampleStd', 100);
+    const ends = armColumnEnds(arms, armColumnCurves(arms, 'sampleStd', 100));
     assert.equal(ends.length, 1, 'arms without runs are left out');
     assert.equal(ends[0].arm, 'fig4-T20-ent');
     assert.ok(Math.abs(ends[0].value - 0.3) < 1e-12, `got ${ends[0].value}`);
-    const wide = armColumnEnds(arms, 'sampleStd', 200);
+    const wide = armColumnEnds(arms, armColumnCurves(arms, 'sampleStd', 200));
     assert.ok(Math.abs(wide[0].value - (0.5 + 0.3) / 2) < 1e-12, `a 200-step window averages the last two episodes: got ${wide[0].value}`);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
