@@ -112,6 +112,24 @@ function seedSpread(a: ArmFinal, b: ArmFinal): number | null {
   return Math.min(a.seeds, b.seeds) < 2 ? null : Math.max(a.std ?? 0, b.std ?? 0);
 }
 
+/** How a change of final return from one arm to another reads against their seed spread. */
+type ChangeOutcome = 'higher' | 'lower' | 'within' | 'one-seed';
+
+/**
+ * The change of final return from arm `from` to arm `to` and its outcome against seedSpread: the
+ * one rule both figures' claims judge a change by. Null when an arm is absent or has no complete runs.
+ */
+function judgeChange(
+  from: ArmFinal | undefined,
+  to: ArmFinal | undefined,
+): { fromMean: number; toMean: number; change: number; spread: number | null; outcome: ChangeOutcome } | null {
+  if (!from || !to || from.mean === null || to.mean === null) return null;
+  const change = to.mean - from.mean;
+  const spread = seedSpread(from, to);
+  const outcome: ChangeOutcome = spread === null ? 'one-seed' : Math.abs(change) <= spread ? 'within' : change > 0 ? 'higher' : 'lower';
+  return { fromMean: from.mean, toMean: to.mean, change, spread, outcome };
+}
+
 /** An arm's training step measured alone, as the notebooks print it: the median round's ms and, over several rounds, their range. */
 export function formatStepCost(measured: ArmCost | undefined): string {
   if (!measured) return 'n/a';
@@ -145,11 +163,11 @@ export function entropyClaim(finals: readonly ArmFinal[], costs: readonly ArmCos
   // pair, and on the policy's sample spread at the end of training.
   const pairs = [20, 100].map((t) => ({ t, withTerm: `fig4-T${t}-ent`, without: `fig4-T${t}-noent` }));
   const termEffect = (t: number, withTerm: ArmFinal | undefined, without: ArmFinal | undefined) => {
-    if (!withTerm || !without || withTerm.mean === null || without.mean === null) return null;
-    const change = withTerm.mean - without.mean;
-    const pairSpread = seedSpread(withTerm, without);
-    const reading = pairSpread === null ? 'one seed in an arm' : Math.abs(change) <= pairSpread ? `within the seed spread ${fmt(pairSpread)}` : `beyond the seed spread ${fmt(pairSpread)}`;
-    return `at T=${t} by ${signed(change)} (${fmt(without.mean)} → ${fmt(withTerm.mean)}, ${reading})`;
+    const judged = judgeChange(without, withTerm);
+    if (!judged) return null;
+    const { fromMean, toMean, change, spread: pairSpread, outcome } = judged;
+    const reading = outcome === 'one-seed' ? 'one seed in an arm' : outcome === 'within' ? `within the seed spread ${fmt(pairSpread)}` : `beyond the seed spread ${fmt(pairSpread)}`;
+    return `at T=${t} by ${signed(change)} (${fmt(fromMean)} → ${fmt(toMean)}, ${reading})`;
   };
   const spreadOf = (name: string) => spreads.find((x) => x.arm === name)?.value;
   const spreadEffect = (t: number, withTerm: number | undefined, without: number | undefined) =>
@@ -191,18 +209,15 @@ export function selectionSummary(finals: readonly ArmFinal[], costs: readonly Ar
  * of the two arms, and its cost per training step where measured.
  */
 export function selectionClaim(finals: readonly ArmFinal[], costs: readonly ArmCost[] = []): string {
-  type Outcome = 'higher' | 'lower' | 'within' | 'missing' | 'one-seed';
+  type Outcome = ChangeOutcome | 'missing';
   const get = (name: string) => finals.find((f) => f.arm === name);
   const costOf = (name: string) => costs.find((c) => c.arm === name) ?? null;
   const compare = (from: string, to: string, what: string): { line: string; outcome: Outcome } => {
-    const a = get(from);
-    const b = get(to);
-    if (!a || !b || a.mean === null || b.mean === null) return { line: `- ${what}: not comparable (an arm has no complete runs).`, outcome: 'missing' };
-    const gap = b.mean - a.mean;
-    const spread = seedSpread(a, b);
-    const outcome: Outcome = spread === null ? 'one-seed' : Math.abs(gap) <= spread ? 'within' : gap > 0 ? 'higher' : 'lower';
+    const judged = judgeChange(get(from), get(to));
+    if (!judged) return { line: `- ${what}: not comparable (an arm has no complete runs).`, outcome: 'missing' };
+    const { fromMean, toMean, change: gap, spread, outcome } = judged;
     const reading =
-      spread === null
+      outcome === 'one-seed'
         ? 'one seed in an arm: no spread to judge it by'
         : outcome === 'within'
           ? `within the seed spread ${fmt(spread)}`
@@ -216,7 +231,7 @@ export function selectionClaim(finals: readonly ArmFinal[], costs: readonly ArmC
       const overlap = ca.roundsMs.length > 1 && cb.roundsMs.length > 1 && Math.max(ca.roundsMs[0], cb.roundsMs[0]) <= Math.min(ca.roundsMs[ca.roundsMs.length - 1], cb.roundsMs[cb.roundsMs.length - 1]);
       cost = `; cost per training step ×${(mb / ma).toFixed(2)} (${fmt(ma)} → ${fmt(mb)} ms${overlap ? ', within the timing noise: the rounds\' ranges overlap' : ''})`;
     }
-    return { line: `- ${what}: ${fmt(a.mean)} → ${fmt(b.mean)} (${signed(gap)}, ${reading})${cost}.`, outcome };
+    return { line: `- ${what}: ${fmt(fromMean)} → ${fmt(toMean)} (${signed(gap)}, ${reading})${cost}.`, outcome };
   };
   const kb = [compare('fig5-Kb1-Kt1', 'fig5-Kb4-Kt1', 'Kb 1 → 4 at Kt = 1'), compare('fig5-Kb4-Kt2', 'fig5-Kb20-Kt2', 'Kb 4 → 20 at Kt = 2')];
   const kt = [compare('fig5-Kb4-Kt1', 'fig5-Kb4-Kt2', 'Kt 1 → 2 at Kb = 4'), compare('fig5-Kb4-Kt2', 'fig5-Kb4-Kt4', 'Kt 2 → 4 at Kb = 4')];
