@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ArmFinal, armColumnCurves, armColumnEnds, armRuns, entropyClaim, formatStepCost, selectionClaim, selectionSummary, trainingStepsPerSecond } from '../../lib/results/ablation';
 import { loadRun } from '../../lib/results/runs';
+import { writeRun } from '../helpers/runs';
 
 /** The arms' configs with the varied keys removed must be identical. */
 function assertOnlyKeysDiffer(configs: Record<string, unknown>[], keys: string[]) {
@@ -157,15 +158,16 @@ test('arm costs are measured for every arm in order, with no tensor left behind'
 test('training speed as run: median steps/s of the episodes after warm-up', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-ablation-speed-'));
   try {
-    const dir = path.join(root, 'quick-fig5-Kb1-Kt1', 'qvpo', 'Hopper-v3', 'seed-0');
-    fs.mkdirSync(dir, { recursive: true });
-    const status = { state: 'complete', algo: 'qvpo', env: 'Hopper-v3', seed: 0, profile: 'quick-fig5-Kb1-Kt1', step: 400, totalSteps: 400, startedAt: 'x', updatedAt: 'x', finishedAt: 'x', paperDiff: [] };
-    fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify(status));
-    fs.writeFileSync(path.join(dir, 'environment.json'), '{}');
-    fs.writeFileSync(path.join(dir, 'eval.csv'), 'step,return_mean,return_std,episodes,wall_seconds\n400,10,1,5,9\n');
-    // warm-up episode at 900 steps/s, an episode that carried an evaluation at 5 steps/s
-    fs.writeFileSync(path.join(dir, 'train.csv'), 'step,episode,episode_return,episode_length,wall_seconds,steps_per_second\n50,0,1,50,0.1,900\n150,1,1,100,5,20\n250,2,1,100,10,22\n300,3,1,50,20,5\n400,4,1,100,25,21\n');
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ algo: 'qvpo', config: { warmupSteps: 100 } }));
+    const dir = writeRun(root, {
+      profile: 'quick-fig5-Kb1-Kt1',
+      seed: 0,
+      totalSteps: 400,
+      evalReturns: [10],
+      evalInterval: 400,
+      // warm-up episode at 900 steps/s, an episode that carried an evaluation at 5 steps/s
+      trainText: 'step,episode,episode_return,episode_length,wall_seconds,steps_per_second\n50,0,1,50,0.1,900\n150,1,1,100,5,20\n250,2,1,100,10,22\n300,3,1,50,20,5\n400,4,1,100,25,21\n',
+      config: { algo: 'qvpo', config: { warmupSteps: 100 } },
+    });
     const run = loadRun(root, 'quick-fig5-Kb1-Kt1', 'qvpo', 'Hopper-v3', 0);
     assert.equal(trainingStepsPerSecond(run), 20.5);
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ algo: 'qvpo', config: {} }));
@@ -178,19 +180,19 @@ test('training speed as run: median steps/s of the episodes after warm-up', () =
 test("an arm's train.csv column at the end of training: trailing mean, averaged over seeds", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-ablation-spread-'));
   try {
-    const writeRun = (seed: number, lastSpread: number) => {
-      const dir = path.join(root, 'quick-fig4-T20-ent', 'qvpo', 'Ant-v3', `seed-${seed}`);
-      fs.mkdirSync(dir, { recursive: true });
-      const status = { state: 'complete', algo: 'qvpo', env: 'Ant-v3', seed, profile: 'quick-fig4-T20-ent', step: 400, totalSteps: 400, startedAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:01:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z', paperDiff: [] };
-      fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify(status));
-      fs.writeFileSync(path.join(dir, 'environment.json'), '{}');
-      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ algo: 'qvpo', config: {} }));
-      fs.writeFileSync(path.join(dir, 'eval.csv'), 'step,return_mean,return_std,episodes,wall_seconds\n400,10,1,5,9\n');
-      // episodes end at 200, 300, 400; a 100-step window at step 400 sees only the last one
-      fs.writeFileSync(path.join(dir, 'train.csv'), `step,episode,episode_return,episode_length,sampleStd\n200,0,1,200,0.9\n300,1,1,100,0.5\n400,2,1,100,${lastSpread}\n`);
-    };
-    writeRun(0, 0.2);
-    writeRun(1, 0.4);
+    // episodes end at 200, 300, 400; a 100-step window at step 400 sees only the last one
+    const writeSpreadRun = (seed: number, lastSpread: number) =>
+      writeRun(root, {
+        profile: 'quick-fig4-T20-ent',
+        env: 'Ant-v3',
+        seed,
+        totalSteps: 400,
+        evalReturns: [10],
+        evalInterval: 400,
+        trainText: `step,episode,episode_return,episode_length,sampleStd\n200,0,1,200,0.9\n300,1,1,100,0.5\n400,2,1,100,${lastSpread}\n`,
+      });
+    writeSpreadRun(0, 0.2);
+    writeSpreadRun(1, 0.4);
     const arms = armRuns(root, 'quick', ablationNamed('entropy'), [0, 1]);
     const ends = armColumnEnds(arms, armColumnCurves(arms, 'sampleStd', 100));
     assert.equal(ends.length, 1, 'arms without runs are left out');
