@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { algorithm, algorithmIds } from '../lib/agents/registry';
 import { describeBackend, initBackend } from '../lib/backend';
+import { describeEngine, initEngine } from '../lib/engine';
 import { REPO_ROOT } from '../lib/backend/environment';
 import { buildTable1, writeTable1 } from '../lib/results/table1';
 import { listRuns, splitByCompleteness } from '../lib/results/runs';
@@ -130,7 +131,8 @@ async function runIncomplete(
   const plans = planManifest(manifest, options.root);
   const todo = manifest.filter((_, i) => !isRunComplete(plans[i]));
   const backend = await initBackend();
-  console.log(headline(manifest.length - todo.length, todo.length, describeBackend(backend)));
+  // Workers choose the same way (QVPO_ENGINE, else the fastest that loads); each run records its own.
+  console.log(headline(manifest.length - todo.length, todo.length, `${describeBackend(backend)}; engine ${describeEngine(initEngine())}`));
   return runPool(todo, options.jobs, { quiet: options.quiet, ...(options.root ? { root: options.root } : {}) });
 }
 

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '../lib/backend';
+import { initEngine } from '../lib/engine';
 import { REPO_ROOT, collectEnvironment, environmentMarkdown } from '../lib/backend/environment';
 
 async function main(): Promise<void> {
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const outIdx = args.indexOf('--out');
   const out = outIdx >= 0 ? args[outIdx + 1] : path.join(REPO_ROOT, 'environment.md');
   const backend = await initBackend();
-  const record = collectEnvironment(backend);
+  const record = collectEnvironment(backend, initEngine());
   if (args.includes('--json')) {
     process.stdout.write(JSON.stringify(record, null, 2) + '\n');
     return;

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BackendInfo, describeBackend } from './index';
+import { EngineInfo, describeEngine, engineInfo } from '../engine';
 
 export interface EnvironmentRecord {
   recordedAt: string;
@@ -18,6 +19,8 @@ export interface EnvironmentRecord {
   gpu: string[];
   node: string;
   backend: { name: string; description: string; tfjsVersion: string; gpu: boolean } | null;
+  /** The compute engine of the diffusion agents' forward passes (lib/engine). */
+  engine?: { name: string; description: string } | null;
   mujoco: { package: string; version: string | null };
   packages: Record<string, string | null>;
   git: { commit: string | null; dirty: boolean | null };
@@ -70,7 +73,7 @@ function gpus(): string[] {
 /** MuJoCo version compiled into the npm module this kit loads (mujoco-js 0.0.7 = MuJoCo 3.3.8). */
 const MUJOCO_OF_MUJOCO_JS: Record<string, string> = { '0.0.7': '3.3.8' };
 
-export function collectEnvironment(backend: BackendInfo | null): EnvironmentRecord {
+export function collectEnvironment(backend: BackendInfo | null, engine: EngineInfo | null = engineInfo()): EnvironmentRecord {
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
     devDependencies?: Record<string, string>;
@@ -103,6 +106,7 @@ export function collectEnvironment(backend: BackendInfo | null): EnvironmentReco
     backend: backend
       ? { name: backend.name, description: describeBackend(backend), tfjsVersion: backend.tfjsVersion, gpu: backend.gpu }
       : null,
+    engine: engine ? { name: engine.name, description: describeEngine(engine) } : null,
     mujoco: {
       package: mujocoJs ? `mujoco-js@${mujocoJs}` : 'mujoco-js (not installed)',
       version: mujocoJs ? MUJOCO_OF_MUJOCO_JS[mujocoJs] ?? null : null,
@@ -121,6 +125,7 @@ export function environmentMarkdown(rec: EnvironmentRecord): string {
     ['GPU', rec.gpu.length ? rec.gpu.join('; ') : 'none found (nvidia-smi absent or no device)'],
     ['Node.js', rec.node],
     ['TensorFlow.js backend', rec.backend ? rec.backend.description : 'not initialised'],
+    ['Compute engine', rec.engine ? rec.engine.description : 'not initialised'],
     ['MuJoCo', `${rec.mujoco.version ?? 'unknown'} via ${rec.mujoco.package}`],
     ['Git commit', rec.git.commit ? `${rec.git.commit}${rec.git.dirty ? ' (with uncommitted changes)' : ''}` : 'not a git checkout'],
   ];

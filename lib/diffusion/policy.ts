@@ -4,10 +4,12 @@
  * Actions live in [−1, 1]^d; scaling to env bounds is the agent's job.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Adam, AdamState, clipByGlobalNorm, gradientsOf } from '../nets/adam';
+import { Adam, AdamState } from '../nets/adam';
 import { SavedTensor, copyVariables, loadVariables, saveVariables, softUpdate } from '../nets/params';
 import { Rng } from '../util/rng';
-import { LossNoise, diffusionLoss, drawChainNoise, drawLossNoise, sampleActionsWithNoise } from './ddpm';
+import type { DoubleCritic } from '../nets/critic';
+import { Proposal, engine } from '../engine';
+import { LossNoise, diffusionLoss, drawChainNoise, drawLossNoise } from './ddpm';
 import { NoiseNet } from './noise-net';
 import type { SamplerPool } from './sampler-pool';
 import { BetaSchedule, DiffusionCoefficients, diffusionCoefficients } from './schedule';
@@ -60,9 +62,19 @@ export class DiffusionPolicy {
     const net = which === 'target' ? this.target : this.net;
     const options = { noiseRatio, clipDenoised: this.options.clipDenoised };
     const noise = drawChainNoise(this.coef.T, states.shape[0] * k, this.actDim, rng);
-    return this.sampler
-      ? this.sampler.sample(net, this.coef, states, k, noise, options)
-      : sampleActionsWithNoise(net, this.coef, states, k, noise, options);
+    return engine().sample(net, this.coef, states, k, noise, options, this.sampler);
+  }
+
+  /**
+   * `k` candidates per state from the current (or target) network, scored by `critic`'s
+   * min(Q1, Q2), the best kept: one engine call. The same draws from `rng` as sample().
+   * `keepSamples` also returns every candidate. The caller disposes the tensors.
+   */
+  propose(states: tf.Tensor2D, k: number, rng: Rng, which: 'current' | 'target', critic: DoubleCritic, keepSamples = false): Proposal {
+    const net = which === 'target' ? this.target : this.net;
+    const options = { noiseRatio: this.options.noiseRatio, clipDenoised: this.options.clipDenoised };
+    const noise = drawChainNoise(this.coef.T, states.shape[0] * k, this.actDim, rng);
+    return engine().propose(net, this.coef, critic, states, k, noise, options, keepSamples, this.sampler);
   }
 
   /** Share sampling with a pool of worker threads (its own lifetime), or stop with null. */
@@ -97,12 +109,7 @@ export class DiffusionPolicy {
     fixed: { noise?: LossNoise; target?: tf.Tensor2D } = {},
   ): { loss: tf.Scalar; gradNorm: tf.Scalar } {
     const noise = fixed.noise ?? drawLossNoise(actions.shape[0], this.actDim, this.coef.T, rng);
-    return tf.tidy(() => {
-      const { value, grads } = gradientsOf(() => this.loss(actions, states, weights, noise, fixed.target), this.net.variables);
-      const clipped = clipByGlobalNorm(grads, this.options.gradClipNorm);
-      this.optimizer.apply(clipped.grads);
-      return { loss: tf.keep(value), gradNorm: tf.keep(clipped.norm) };
-    });
+    return engine().diffusionStep(this.net, this.coef, this.optimizer, actions, states, weights, noise, this.options.gradClipNorm, fixed.target);
   }
 
   /** target ← net (hard copy). */

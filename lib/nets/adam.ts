@@ -51,11 +51,7 @@ export class Adam {
     if (grads.length !== this.vars.length) {
       throw new Error(`Adam.apply: got ${grads.length} gradients for ${this.vars.length} variables`);
     }
-    this.step += 1;
-    const c1 = 1 - Math.pow(this.beta1, this.step);
-    const c2 = 1 - Math.pow(this.beta2, this.step);
-    const stepSize = this.lr / c1;
-    const sqrtC2 = Math.sqrt(c2);
+    const { stepSize, sqrtC2 } = this.nextStep();
     tf.tidy(() => {
       for (let i = 0; i < grads.length; i++) {
         const g = grads[i];
@@ -67,6 +63,24 @@ export class Adam {
         this.vars[i].assign(tf.sub(this.vars[i], tf.mul(tf.div(m, denom), stepSize)));
       }
     });
+  }
+
+  /**
+   * Counts one more step and returns its bias corrections: stepSize = lr/(1 − β1^t) and
+   * sqrtC2 = √(1 − β2^t). apply() uses it; so does an engine that runs the update itself.
+   */
+  nextStep(): { stepSize: number; sqrtC2: number } {
+    this.step += 1;
+    return { stepSize: this.lr / (1 - Math.pow(this.beta1, this.step)), sqrtC2: Math.sqrt(1 - Math.pow(this.beta2, this.step)) };
+  }
+
+  /** The parameters it updates and its moment estimates, in the same order. */
+  get parameters(): readonly tf.Variable[] {
+    return this.vars;
+  }
+
+  get moments(): { m: readonly tf.Variable[]; v: readonly tf.Variable[] } {
+    return { m: this.m, v: this.v };
   }
 
   /** Back to the freshly constructed state (zero moments, step 0). */

@@ -7,6 +7,7 @@ import { Rng } from '../util/rng';
 import { Activation } from './layers';
 import { Mlp, WeightInit } from './mlp';
 import { repeatRows } from '../diffusion/select';
+import { engine } from '../engine';
 
 export interface CriticOptions {
   hidden: readonly number[];
@@ -41,9 +42,15 @@ export class DoubleCritic {
    * min(Q1, Q2) for `k` candidate actions per state: states [B, obs], actions [B·k, act]
    * grouped by state. Each head's first layer is split, W·[s, a] + b = (W_s·s + b) + W_a·a,
    * so the state part is computed once per state rather than once per candidate. Scores
-   * only select and weigh candidates, so no gradient flows through them.
+   * only select and weigh candidates, so no gradient flows through them. Runs on the
+   * selected compute engine (lib/engine).
    */
   minRepeated(states: tf.Tensor2D, actions: tf.Tensor2D, k: number): tf.Tensor1D {
+    return engine().scoreMin(this, states, actions, k);
+  }
+
+  /** minRepeated in tfjs kernels: the reference engine's implementation. */
+  minRepeatedTfjs(states: tf.Tensor2D, actions: tf.Tensor2D, k: number): tf.Tensor1D {
     const obsDim = states.shape[1];
     const actDim = actions.shape[1];
     const head = (q: Mlp) => {

@@ -22,6 +22,7 @@ import { SamplerPool, samplerWorkersFromEnv } from '../diffusion/sampler-pool';
 import { Learner, LearnerStats } from '../agents/learner';
 import { BackendInfo, initBackend } from '../backend';
 import { collectEnvironment } from '../backend/environment';
+import { EngineInfo, describeEngine, initEngine } from '../engine';
 import { makeEnv } from '../envs/registry';
 import { Env } from '../envs/types';
 import { toCsv } from '../report/table';
@@ -44,7 +45,8 @@ export interface RunStatus {
   finishedAt?: string;
   error?: string;
   /** One entry per start: fresh, or resumed from a checkpoint at some step. */
-  starts: { at: string; fromStep: number; pid: number; host: string; backend: string; samplerWorkers?: number }[];
+  /** `engine` is absent in runs made before compute engines existed (they ran on tfjs). */
+  starts: { at: string; fromStep: number; pid: number; host: string; backend: string; engine?: string; samplerWorkers?: number }[];
   lastEval?: { step: number; mean: number; std: number };
   paperDiff: RunPlan['paperDiff'];
 }
@@ -173,6 +175,8 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
   const file = (name: string) => path.join(plan.dir, name);
   const { protocol } = plan;
   const entry = algorithm(plan.algo);
+  // The engine is chosen (and a bad QVPO_ENGINE / QVPO_ORT_* refused) before anything is written.
+  const engine: EngineInfo = initEngine();
 
   if (options.fresh) fs.rmSync(plan.dir, { recursive: true, force: true });
   fs.mkdirSync(plan.dir, { recursive: true });
@@ -195,7 +199,7 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
 
   const backend: BackendInfo = await initBackend();
   writeAtomic(file('config.json'), JSON.stringify({ ...plan, dir: undefined }, null, 1) + '\n');
-  writeAtomic(file('environment.json'), JSON.stringify(collectEnvironment(backend), null, 1) + '\n');
+  writeAtomic(file('environment.json'), JSON.stringify(collectEnvironment(backend, engine), null, 1) + '\n');
 
   const envOptions = { maxEpisodeSteps: protocol.maxEpisodeSteps };
   const env = await makeEnv(plan.env, envOptions);
@@ -203,7 +207,8 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
   const learner = entry.create(agentSpecOf(env), plan.config, plan.seed);
   const samplerWorkers = options.samplerWorkers ?? samplerWorkersFromEnv();
   let sampler: SamplerPool | null = null;
-  if (samplerWorkers > 0 && learner instanceof OffPolicyLearner && learner.agent instanceof QvpoAgent && !backend.gpu) {
+  // The worker pool shares tfjs chains; the ORT engine runs a chain as one native call instead.
+  if (samplerWorkers > 0 && engine.name === 'tfjs' && learner instanceof OffPolicyLearner && learner.agent instanceof QvpoAgent && !backend.gpu) {
     const policy = learner.agent.policy;
     sampler = await SamplerPool.create(samplerWorkers, policy.netSpec, backend.name);
     policy.useSampler(sampler);
@@ -214,6 +219,15 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
   const checkpointFile = file('checkpoint.bin');
   const resumed = fs.existsSync(checkpointFile);
   if (resumed) {
+    // Engines agree to float32 rounding, not bit for bit: one run stays on one engine.
+    const startedOn = status0?.starts?.length ? status0.starts[status0.starts.length - 1].engine ?? 'tfjs' : null;
+    if (startedOn && startedOn !== engine.name) {
+      fs.rmSync(file('run.lock'), { force: true });
+      throw new Error(
+        `${tag} ran on the ${startedOn} engine; resuming it on ${engine.name} would mix two engines in one run. ` +
+          `Resume with QVPO_ENGINE=${startedOn}, or start it again with --fresh.`,
+      );
+    }
     const saved = readCheckpoint(checkpointFile) as { counters: Counters; learner: unknown };
     learner.setState(saved.learner);
     c = saved.counters;
@@ -238,7 +252,7 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
     updatedAt: now(),
     starts: [
       ...(status0?.starts ?? []),
-      { at: now(), fromStep: c.step, pid: process.pid, host: os.hostname(), backend: backend.name, samplerWorkers: sampler?.size ?? 0 },
+      { at: now(), fromStep: c.step, pid: process.pid, host: os.hostname(), backend: backend.name, engine: engine.name, samplerWorkers: sampler?.size ?? 0 },
     ],
     ...(c.lastEval ? { lastEval: c.lastEval } : {}),
     paperDiff: plan.paperDiff,
@@ -250,7 +264,7 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
   };
   saveStatus();
   log(
-    `${tag} ${resumed ? `resuming at step ${c.step}` : 'starting'} on ${backend.name}${sampler ? ` (+${sampler.size} sampling workers)` : ''}: ${protocol.totalSteps} steps; ` +
+    `${tag} ${resumed ? `resuming at step ${c.step}` : 'starting'} on ${backend.name}, engine ${describeEngine(engine)}${sampler ? ` (+${sampler.size} sampling workers)` : ''}: ${protocol.totalSteps} steps; ` +
       `differs from the paper: ${describePaperDiff(plan.paperDiff)}`,
   );
 

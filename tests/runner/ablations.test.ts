@@ -67,7 +67,7 @@ test('unknown ablation or profile: clear errors', () => {
 const armCost = (arm: string, ms: number): ArmCost => ({
   arm,
   label: arm,
-  cost: { updateMs: ms - 1, phases: {}, behaviourActMs: 1, evalActMs: 2, msPerEnvStep: ms, envStepsPerSecond: 1000 / ms },
+  cost: { updateMs: ms - 1, updateCpuMs: ms - 1, phases: {}, phasesCpu: {}, behaviourActMs: 1, evalActMs: 2, behaviourActCpuMs: 1, evalActCpuMs: 2, msPerEnvStep: ms, envStepsPerSecond: 1000 / ms },
   roundsMs: [ms * 0.95, ms, ms * 1.05],
 });
 

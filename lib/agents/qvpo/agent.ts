@@ -14,11 +14,11 @@
  * Actions are in [−1, 1]^d inside the agent and scaled to the env's bounds at the edge.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Adam, AdamState, clipByGlobalNorm, gradientsOf } from '../../nets/adam';
+import { Adam, AdamState } from '../../nets/adam';
+import { engine } from '../../engine';
 import { DoubleCritic } from '../../nets/critic';
 import { SavedTensor, copyVariables, loadVariables, saveVariables, softUpdate } from '../../nets/params';
 import { DiffusionPolicy, DiffusionPolicyState } from '../../diffusion/policy';
-import { bestOfK, gatherBest } from '../../diffusion/select';
 import { Batch, ReplayBuffer } from '../../replay/buffer';
 import { Rng, RngState } from '../../util/rng';
 import { PhaseTimer } from '../../util/timer';
@@ -160,9 +160,8 @@ export class QvpoAgent {
    */
   private bestActions(states: tf.Tensor2D, k: number, which: 'current' | 'target'): { actions: tf.Tensor2D; q: tf.Tensor1D } {
     const critic = which === 'target' ? this.criticTarget : this.critic;
-    const candidates = this.policy.sample(states, k, this.rng, which);
-    const pick = bestOfK(critic.minRepeated(states, candidates, k), k);
-    return { actions: gatherBest(candidates, pick.index, k), q: pick.best };
+    const pick = this.policy.propose(states, k, this.rng, which, critic);
+    return { actions: pick.best, q: pick.bestQ };
   }
 
   // ---------------------------------------------------------------- learning
@@ -223,13 +222,7 @@ export class QvpoAgent {
           : reward,
         [n, 1],
       );
-      const { value, grads } = gradientsOf(() => {
-        const [q1, q2] = this.critic.both(s, a);
-        return tf.add(tf.losses.meanSquaredError(y, q1), tf.losses.meanSquaredError(y, q2)) as tf.Scalar;
-      }, this.critic.variables);
-      const clipped = clipByGlobalNorm(grads, c.gradClipNorm);
-      this.criticOptimizer.apply(clipped.grads);
-      return { loss: value, gradNorm: clipped.norm };
+      return engine().criticStep(this.critic, this.criticOptimizer, s, a, y as tf.Tensor2D, c.gradClipNorm);
     });
   }
 
@@ -246,15 +239,14 @@ export class QvpoAgent {
     const nd = c.trainSamples;
     const rows = tf.tidy(() => {
       const states = tf.tensor2d(batch.obs, [b, obsDim]);
-      const samples = this.policy.sample(states, nd, this.rng, 'current');
-      const pick = bestOfK(this.critic.minRepeated(states, samples, nd), nd);
-      const w = qWeights(pick.best, pick.mean, c.qTransform, c.qcutThreshold);
-      const best = gatherBest(samples, pick.index, nd);
-      const spread = tf.mean(tf.sqrt(tf.moments(tf.reshape(samples, [b, nd, actDim]), 1).variance));
+      const pick = this.policy.propose(states, nd, this.rng, 'current', this.critic, true);
+      const w = qWeights(pick.bestQ, pick.meanQ, c.qTransform, c.qcutThreshold);
+      const best = pick.best;
+      const spread = tf.mean(tf.sqrt(tf.moments(tf.reshape(pick.samples as tf.Tensor2D, [b, nd, actDim]), 1).variance));
       return {
         ...actorRows(states, best, w, this.entropyAlpha, c.entropySamples, this.rng),
-        qBest: tf.mean(pick.best) as tf.Scalar,
-        qMean: tf.mean(pick.mean) as tf.Scalar,
+        qBest: tf.mean(pick.bestQ) as tf.Scalar,
+        qMean: tf.mean(pick.meanQ) as tf.Scalar,
         weightMean: tf.mean(w) as tf.Scalar,
         weightPositive: tf.mean(tf.cast(tf.greater(w, 0), 'float32')) as tf.Scalar,
         sampleStd: spread as tf.Scalar,

@@ -7,7 +7,7 @@
  */
 import { ReplayBuffer } from '../../replay/buffer';
 import { Rng } from '../../util/rng';
-import { PhaseTimer } from '../../util/timer';
+import { PhaseTimer, cpuMs } from '../../util/timer';
 import { AgentSpec, QvpoAgent } from './agent';
 import { QvpoConfig } from './config';
 
@@ -26,11 +26,17 @@ export interface StepCostOptions {
 export interface StepCost {
   /** Mean wall time of one update (ms). */
   updateMs: number;
+  /** Mean process CPU ms of one update (all threads). */
+  updateCpuMs: number;
   /** Mean ms per update of each phase the agent times (sampling, critic, actor, targets). */
   phases: Record<string, number>;
-  /** Mean ms per behaviour action (Kb candidates) and per evaluation action. */
+  /** The same in process CPU ms. */
+  phasesCpu: Record<string, number>;
+  /** Mean ms per behaviour action (Kb candidates) and per evaluation action, wall and CPU. */
   behaviourActMs: number;
   evalActMs: number;
+  behaviourActCpuMs: number;
+  evalActCpuMs: number;
   /** A training env step after warm-up: updatesPerStep updates and one behaviour action (ms). */
   msPerEnvStep: number;
   /** 1000 / msPerEnvStep: the training speed this setting allows on this machine. */
@@ -58,23 +64,38 @@ export async function measureStepCost(spec: AgentSpec, config: QvpoConfig, optio
     for (let i = 0; i < options.warmup; i++) agent.update(buffer, envStep);
     const timer = new PhaseTimer();
     const t0 = performance.now();
+    const c0 = cpuMs();
     timer.start();
     for (let i = 0; i < options.iterations; i++) agent.update(buffer, envStep, false, timer);
     const updateMs = (performance.now() - t0) / options.iterations;
-    const phases: Record<string, number> = {};
-    for (const [k, v] of Object.entries(timer.totals)) phases[k] = v / options.iterations;
+    const updateCpuMs = (cpuMs() - c0) / options.iterations;
+    const perIteration = (totals: Record<string, number>) => Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v / options.iterations]));
+    const phases = perIteration(timer.totals);
+    const phasesCpu = perIteration(timer.cpuTotals);
 
     const obs = rng.normals(spec.obsDim);
     const timeActions = (mode: 'behaviour' | 'eval') => {
       for (let i = 0; i < 3; i++) agent.act(obs, mode);
       const s = performance.now();
+      const c = cpuMs();
       for (let i = 0; i < options.actions; i++) agent.act(obs, mode);
-      return (performance.now() - s) / options.actions;
+      return { wall: (performance.now() - s) / options.actions, cpu: (cpuMs() - c) / options.actions };
     };
-    const behaviourActMs = timeActions('behaviour');
-    const evalActMs = timeActions('eval');
-    const msPerEnvStep = config.updatesPerStep * updateMs + behaviourActMs;
-    return { updateMs, phases, behaviourActMs, evalActMs, msPerEnvStep, envStepsPerSecond: 1000 / msPerEnvStep };
+    const behaviour = timeActions('behaviour');
+    const evaluation = timeActions('eval');
+    const msPerEnvStep = config.updatesPerStep * updateMs + behaviour.wall;
+    return {
+      updateMs,
+      updateCpuMs,
+      phases,
+      phasesCpu,
+      behaviourActMs: behaviour.wall,
+      evalActMs: evaluation.wall,
+      behaviourActCpuMs: behaviour.cpu,
+      evalActCpuMs: evaluation.cpu,
+      msPerEnvStep,
+      envStepsPerSecond: 1000 / msPerEnvStep,
+    };
   } finally {
     agent.dispose();
   }
