@@ -77,6 +77,18 @@ function netShape(net: NoiseNet): NoiseNetShape {
   return { obsDim: net.obsDim, actDim: net.actDim, timeEmbedDim: net.timeEmbedDim, timeMlp: mlpShape(net.timeMlp), main: mlpShape(net.main) };
 }
 
+/** Key strings are built once per object (they are compared at every call). */
+const keyCache = new WeakMap<object, string>();
+function cachedKey<T extends object>(o: T, make: (o: T) => string): string {
+  let key = keyCache.get(o);
+  if (key === undefined) {
+    key = make(o);
+    keyCache.set(o, key);
+  }
+  return key;
+}
+const netKey = (net: NoiseNet) => cachedKey(net, (n) => JSON.stringify(netShape(n)));
+
 function criticShape(critic: DoubleCritic, obsDim: number, actDim: number): CriticShape {
   return { obsDim, actDim, q1: mlpShape(critic.q1), q2: mlpShape(critic.q2) };
 }
@@ -131,7 +143,7 @@ export class OrtEngine implements ComputeEngine {
 
   sample(net: NoiseNet, coef: DiffusionCoefficients, states: tf.Tensor2D, k: number, noise: readonly Float32Array[], options: SampleOptions): tf.Tensor2D {
     const n = states.shape[0] * k;
-    const key = ['sample', JSON.stringify(netShape(net)), k, coefKey(coef), options.noiseRatio, options.clipDenoised].join('|');
+    const key = ['sample', netKey(net), k, coefKey(coef), options.noiseRatio, options.clipDenoised].join('|');
     const graph = this.graph(key, () => {
       const g = new GraphBuilder('reverse_chain');
       const { s, z, policy } = chainInputs(g, net, coef.T);
@@ -171,7 +183,7 @@ export class OrtEngine implements ComputeEngine {
     const b = states.shape[0];
     const { obsDim, actDim } = net;
     const shape = criticShape(critic, obsDim, actDim);
-    const key = ['propose', JSON.stringify(netShape(net)), JSON.stringify(shape), k, coefKey(coef), options.noiseRatio, options.clipDenoised].join('|');
+    const key = ['propose', netKey(net), JSON.stringify(shape), k, coefKey(coef), options.noiseRatio, options.clipDenoised].join('|');
     const graph = this.graph(key, () => {
       const g = new GraphBuilder('propose');
       const { s, z, policy } = chainInputs(g, net, coef.T);
@@ -435,7 +447,21 @@ function adamKey(optimizer: Adam): string {
   return [optimizer.beta1, optimizer.beta2, optimizer.eps].join(',');
 }
 
+/** A short id per distinct schedule (equal coefficients, equal id). */
+const coefIds = new Map<string, string>();
 function coefKey(coef: DiffusionCoefficients): string {
+  return cachedKey(coef, (c) => {
+    const text = coefText(c);
+    let id = coefIds.get(text);
+    if (id === undefined) {
+      id = `schedule${coefIds.size}`;
+      coefIds.set(text, id);
+    }
+    return id;
+  });
+}
+
+function coefText(coef: DiffusionCoefficients): string {
   return [coef.sqrtRecipAlphasCumprod, coef.sqrtRecipm1AlphasCumprod, coef.posteriorMeanCoef1, coef.posteriorMeanCoef2, coef.posteriorLogVarianceClipped]
     .map((a) => Array.from(a).join(','))
     .join(';');
