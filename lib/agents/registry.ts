@@ -11,7 +11,9 @@ import { AgentSpec, QvpoAgent } from './qvpo/agent';
 import { QvpoConfig, qvpoSchema } from './qvpo/config';
 import { QVPO_PROFILE_OVERRIDES, QVPO_TASK_OVERRIDES } from './qvpo/tasks';
 import { DipoAgent } from './dipo/agent';
-import { DipoConfig, dipoSchema } from './dipo/config';
+import { DIPO_VARIANTS, DipoConfig, NamedVariant, dipoSchema } from './dipo/config';
+import { DIPO_HPARAMS } from './dipo/tasks';
+import { HparamTable, taskOverridesOf } from './hparams';
 import { QsmAgent } from './qsm/agent';
 import { QsmConfig, qsmSchema } from './qsm/config';
 import { PpoLearner } from './ppo/agent';
@@ -34,8 +36,16 @@ export interface AlgorithmEntry {
   schema: Schema<Fields>;
   /** Columns of train.csv after the common ones, in order. */
   statNames: readonly string[];
+  /** Every setting's default and per-task value with its source (lib/agents/hparams.ts). */
+  hparams?: HparamTable<Record<string, unknown>>;
+  /** The per-task values of `hparams`, as the runner layers them over the defaults. */
   taskOverrides: Readonly<Record<string, Record<string, unknown>>>;
   profileOverrides: Readonly<Record<ProfileName, Record<string, unknown>>>;
+  /**
+   * Named settings (`--variant NAME` on the command line applies them on every task, over the
+   * task's and the profile's values, under any explicit flag).
+   */
+  variants?: Readonly<Record<string, NamedVariant<Record<string, unknown>>>>;
   create(spec: AgentSpec, config: Record<string, unknown>, seed: number): Learner;
 }
 
@@ -132,8 +142,11 @@ const dipo: AlgorithmEntry = {
   paperName: 'DIPO',
   schema: dipoSchema as unknown as Schema<Fields>,
   statNames: ['criticLoss', 'actorLoss', 'qBest', 'qMean', 'criticGradNorm', 'actorGradNorm'],
-  taskOverrides: {},
-  profileOverrides: { ...DIFFUSION_BASELINE_PROFILES, smoke: { ...DIFFUSION_BASELINE_PROFILES.smoke, evalSamples: 4 } },
+  hparams: DIPO_HPARAMS as unknown as HparamTable<Record<string, unknown>>,
+  taskOverrides: taskOverridesOf(DIPO_HPARAMS) as Record<string, Record<string, unknown>>,
+  // smoke only proves the pipeline: QVPO's T = 20 keeps its 100-step chains out of CI
+  profileOverrides: { ...DIFFUSION_BASELINE_PROFILES, smoke: { ...DIFFUSION_BASELINE_PROFILES.smoke, diffusionSteps: 20 } },
+  variants: DIPO_VARIANTS as Readonly<Record<string, NamedVariant<Record<string, unknown>>>>,
   create(spec, config, seed) {
     const c = dipoSchema.make(config) as DipoConfig;
     return new OffPolicyLearner(new DipoAgent(spec, c, seed), c);
@@ -169,4 +182,10 @@ export function algorithm(id: string): AlgorithmEntry {
 export function registerAlgorithm(entry: AlgorithmEntry): void {
   if (ALGORITHMS[entry.id]) throw new Error(`algorithm "${entry.id}" is already registered`);
   ALGORITHMS[entry.id] = entry;
+}
+
+/** The settings a named variant fixes (`--variant NAME`), or null when `name` is not one of the algorithm's. */
+export function variantOverrides(algo: string, name: string): Record<string, unknown> | null {
+  const v = algorithm(algo).variants?.[name];
+  return v ? { ...v.overrides } : null;
 }
