@@ -12,7 +12,7 @@
  * the schema has and must pass its validation. The registry takes each algorithm's per-task
  * overrides from here; `renderHparams` prints a table as markdown for reports.
  */
-import { Fields, Schema } from '../config/schema';
+import { ConfigOf, Fields, Schema } from '../config/schema';
 
 export type Origin = 'paper' | 'code' | 'kit';
 
@@ -44,7 +44,7 @@ export interface HparamTable<C> {
  * Declares an algorithm's table and checks it against the schema (throws on any mismatch, so
  * a table cannot drift from the config the runs use).
  */
-export function defineHparams<C extends object>(schema: Schema<Fields>, table: HparamTable<C>): HparamTable<C> {
+export function defineHparams<S extends Fields>(schema: Schema<S>, table: HparamTable<ConfigOf<S>>): HparamTable<ConfigOf<S>> {
   const where = `${table.algo} hyperparameter table`;
   const fields = Object.keys(schema.fields);
   const listed = Object.keys(table.defaults);
@@ -58,7 +58,7 @@ export function defineHparams<C extends object>(schema: Schema<Fields>, table: H
     if (s.value !== expected) throw new Error(`${where}: ${key} is ${JSON.stringify(s.value)} here, ${JSON.stringify(expected)} in the ${schema.name} schema`);
   }
   for (const [task, settings] of Object.entries(table.tasks)) {
-    schema.make(valuesOf(settings), `${where}, ${task}`);
+    schema.make(valuesOf(settings) as Record<string, unknown>, `${where}, ${task}`);
   }
   return table;
 }

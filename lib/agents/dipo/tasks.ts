@@ -22,7 +22,7 @@ function readmeRow(acGradNorm: number, ratio: number, steps: number, targetEvery
   };
 }
 
-export const DIPO_HPARAMS: HparamTable<DipoConfig> = defineHparams<DipoConfig>(dipoSchema, {
+export const DIPO_HPARAMS: HparamTable<DipoConfig> = defineHparams(dipoSchema, {
   algo: 'dipo',
   summary:
     'DIPO as its authors ran it: their code\'s defaults, the README\'s per-task values, one sample per action (no selection by Q), no write-back of improved actions. ' +
