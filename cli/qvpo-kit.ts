@@ -13,11 +13,13 @@
  *
  * Settings: every field of the algorithm's config and of the run protocol is a flag
  * (`qvpo-kit help qvpo`). Runs with changed settings need --variant, and land in
- * results/runs/<profile>-<variant>/, never among the profile's own runs.
+ * results/runs/<profile>-<variant>/, never among the profile's own runs. A variant name the
+ * algorithm defines (`qvpo-kit help dipo` lists them, e.g. dipo's qvpo-repo) applies its
+ * settings on every task; flags still go on top.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { algorithm, algorithmIds } from '../lib/agents/registry';
+import { algorithm, algorithmIds, variantOverrides } from '../lib/agents/registry';
 import { describeBackend, initBackend } from '../lib/backend';
 import { describeEngine, initEngine } from '../lib/engine';
 import { REPO_ROOT } from '../lib/backend/environment';
@@ -79,17 +81,20 @@ function seedList(value: string | undefined): number[] | undefined {
 
 /**
  * Settings given as flags, split into algorithm and protocol overrides relative to the
- * profile's values. Unknown flags are an error.
+ * profile's values, over a named variant's settings when `variant` is one of the algorithm's
+ * (all of them, so they hold on every task of a sweep). Unknown flags are an error.
  */
-function settingOverrides(algo: string, profile: string, env: string, argv: string[]) {
+function settingOverrides(algo: string, profile: string, env: string, argv: string[], variant?: string) {
   const base = planRun({ algo, env, seed: 0, profile });
   const entry = algorithm(algo);
-  const a = entry.schema.parseArgs(argv, base.config);
+  const named = (variant && variantOverrides(algo, variant)) || {};
+  const start = entry.schema.make({ ...base.config, ...named }, `${algo} variant ${variant}`);
+  const a = entry.schema.parseArgs(argv, start);
   const p = protocolSchema.parseArgs(a.rest, base.protocol);
   if (p.rest.length) {
     throw new Error(`unknown argument(s): ${p.rest.join(' ')} (see \`qvpo-kit help ${algo}\` and \`qvpo-kit help protocol\`)`);
   }
-  const overrides = Object.fromEntries(entry.schema.diff(a.config, base.config).map((d) => [d.key, d.value]));
+  const overrides = { ...named, ...Object.fromEntries(entry.schema.diff(a.config, start).map((d) => [d.key, d.value])) };
   const protocolOverrides = Object.fromEntries(protocolSchema.diff(p.config, base.protocol).map((d) => [d.key, d.value]));
   return { overrides, protocolOverrides };
 }
@@ -104,7 +109,7 @@ async function cmdTrain(args: Args): Promise<number> {
   const fresh = args.flag('--fresh');
   const quiet = quietOption(args);
   if (!env) throw new Error('train needs --env (e.g. --env Hopper-v3)');
-  const { overrides, protocolOverrides } = settingOverrides(algo, profile, env, args.rest);
+  const { overrides, protocolOverrides } = settingOverrides(algo, profile, env, args.rest, variant);
   const plan = planRun({ algo, env, seed, profile, overrides, protocolOverrides, ...(variant ? { variant } : {}), ...(root ? { root } : {}) });
   await trainRun(plan, { fresh, quiet });
   return 0;
@@ -146,7 +151,8 @@ async function cmdSweep(args: Args): Promise<number> {
   const jobs = jobsOption(args);
   const quiet = quietOption(args);
   const firstEnv = envs?.[0] ?? profileNamed(profile).envs[0];
-  const settings = args.rest.length ? settingOverrides(algos[0], profile, firstEnv, args.rest) : {};
+  const named = variant !== undefined && variantOverrides(algos[0], variant) !== null;
+  const settings = args.rest.length || named ? settingOverrides(algos[0], profile, firstEnv, args.rest, variant) : {};
   const manifest = sweepManifest({ profile, algos, ...(envs ? { envs } : {}), ...(seeds ? { seeds } : {}), ...(variant ? { variant } : {}), ...settings });
   const t0 = Date.now();
   const results = await runIncomplete(
@@ -236,7 +242,13 @@ function cmdHelp(args: Args): number {
   } else if (what === 'protocol') {
     console.log(protocolSchema.help());
   } else {
-    console.log(algorithm(what).schema.help());
+    const entry = algorithm(what);
+    console.log(entry.schema.help());
+    const variants = Object.entries(entry.variants ?? {});
+    if (variants.length) {
+      console.log(`\nnamed variants (--variant NAME):`);
+      for (const [name, v] of variants) console.log(`  ${name}: ${v.doc}\n      ${JSON.stringify(v.overrides)}`);
+    }
   }
   return 0;
 }

@@ -9,17 +9,26 @@ import { Learner } from './learner';
 import { OffPolicyLearner } from './off-policy';
 import { AgentSpec, QvpoAgent } from './qvpo/agent';
 import { QvpoConfig, qvpoSchema } from './qvpo/config';
-import { QVPO_PROFILE_OVERRIDES, QVPO_TASK_OVERRIDES } from './qvpo/tasks';
+import { QVPO_HPARAMS, QVPO_PROFILE_OVERRIDES } from './qvpo/tasks';
 import { DipoAgent } from './dipo/agent';
-import { DipoConfig, dipoSchema } from './dipo/config';
+import { DIPO_VARIANTS, DipoConfig, NamedVariant, dipoSchema } from './dipo/config';
+import { DIPO_HPARAMS } from './dipo/tasks';
 import { QsmAgent } from './qsm/agent';
 import { QsmConfig, qsmSchema } from './qsm/config';
+import { QSM_HPARAMS } from './qsm/tasks';
 import { PpoLearner } from './ppo/agent';
 import { PpoConfig, ppoSchema, spoSchema } from './ppo/config';
+import { PPO_HPARAMS, SPO_HPARAMS } from './ppo/tasks';
 import { SacAgent } from './sac/agent';
 import { SacConfig, sacSchema } from './sac/config';
+import { SAC_HPARAMS } from './sac/tasks';
 import { Td3Agent } from './td3/agent';
 import { Td3Config, td3Schema } from './td3/config';
+import { TD3_HPARAMS } from './td3/tasks';
+import { HparamTable, renderHparams, taskOverridesOf } from './hparams';
+
+type AnyTable = HparamTable<Record<string, unknown>>;
+const table = <C>(t: HparamTable<C>) => ({ hparams: t as unknown as AnyTable, taskOverrides: taskOverridesOf(t) as Record<string, Record<string, unknown>> });
 
 /** What an agent needs to know of a task: its observation and action sizes and the action box. */
 export function agentSpecOf(env: Env): AgentSpec {
@@ -34,8 +43,16 @@ export interface AlgorithmEntry {
   schema: Schema<Fields>;
   /** Columns of train.csv after the common ones, in order. */
   statNames: readonly string[];
+  /** Every setting's default and per-task value with its source (lib/agents/hparams.ts). */
+  hparams: HparamTable<Record<string, unknown>>;
+  /** The per-task values of `hparams`, as the runner layers them over the defaults. */
   taskOverrides: Readonly<Record<string, Record<string, unknown>>>;
   profileOverrides: Readonly<Record<ProfileName, Record<string, unknown>>>;
+  /**
+   * Named settings (`--variant NAME` on the command line applies them on every task, over the
+   * task's and the profile's values, under any explicit flag).
+   */
+  variants?: Readonly<Record<string, NamedVariant<Record<string, unknown>>>>;
   create(spec: AgentSpec, config: Record<string, unknown>, seed: number): Learner;
 }
 
@@ -55,7 +72,7 @@ const qvpo: AlgorithmEntry = {
     'criticGradNorm',
     'actorGradNorm',
   ],
-  taskOverrides: QVPO_TASK_OVERRIDES,
+  ...table(QVPO_HPARAMS),
   profileOverrides: QVPO_PROFILE_OVERRIDES,
   create(spec, config, seed) {
     const c = qvpoSchema.make(config) as QvpoConfig;
@@ -75,7 +92,7 @@ const td3: AlgorithmEntry = {
   paperName: 'TD3',
   schema: td3Schema as unknown as Schema<Fields>,
   statNames: ['criticLoss', 'actorLoss'],
-  taskOverrides: {},
+  ...table(TD3_HPARAMS),
   profileOverrides: OFF_POLICY_BASELINE_PROFILES,
   create(spec, config, seed) {
     const c = td3Schema.make(config) as Td3Config;
@@ -88,7 +105,7 @@ const sac: AlgorithmEntry = {
   paperName: 'SAC',
   schema: sacSchema as unknown as Schema<Fields>,
   statNames: ['criticLoss', 'actorLoss', 'alphaLoss', 'alpha', 'entropy'],
-  taskOverrides: {},
+  ...table(SAC_HPARAMS),
   profileOverrides: OFF_POLICY_BASELINE_PROFILES,
   create(spec, config, seed) {
     const c = sacSchema.make(config) as SacConfig;
@@ -105,20 +122,20 @@ const onPolicyProfiles = {
 };
 
 /** PPO and SPO: one learner, the objective is the schema's default. */
-function onPolicyEntry(id: string, paperName: string, schema: typeof ppoSchema): AlgorithmEntry {
+function onPolicyEntry(id: string, paperName: string, schema: typeof ppoSchema, hparams: HparamTable<PpoConfig>): AlgorithmEntry {
   return {
     id,
     paperName,
     schema: schema as unknown as Schema<Fields>,
     statNames: ON_POLICY_STATS,
-    taskOverrides: {},
+    ...table(hparams),
     profileOverrides: onPolicyProfiles,
     create: (spec, config, seed) => new PpoLearner(spec, schema.make(config) as PpoConfig, seed),
   };
 }
 
-const ppo = onPolicyEntry('ppo', 'PPO', ppoSchema);
-const spo = onPolicyEntry('spo', 'SPO', spoSchema);
+const ppo = onPolicyEntry('ppo', 'PPO', ppoSchema, PPO_HPARAMS);
+const spo = onPolicyEntry('spo', 'SPO', spoSchema, SPO_HPARAMS);
 
 // DIPO and QSM: the same reductions as QVPO's profiles, for the settings they have.
 const DIFFUSION_BASELINE_PROFILES = {
@@ -132,8 +149,10 @@ const dipo: AlgorithmEntry = {
   paperName: 'DIPO',
   schema: dipoSchema as unknown as Schema<Fields>,
   statNames: ['criticLoss', 'actorLoss', 'qBest', 'qMean', 'criticGradNorm', 'actorGradNorm'],
-  taskOverrides: {},
-  profileOverrides: { ...DIFFUSION_BASELINE_PROFILES, smoke: { ...DIFFUSION_BASELINE_PROFILES.smoke, evalSamples: 4 } },
+  ...table(DIPO_HPARAMS),
+  // smoke only proves the pipeline: QVPO's T = 20 keeps its 100-step chains out of CI
+  profileOverrides: { ...DIFFUSION_BASELINE_PROFILES, smoke: { ...DIFFUSION_BASELINE_PROFILES.smoke, diffusionSteps: 20 } },
+  variants: DIPO_VARIANTS as Readonly<Record<string, NamedVariant<Record<string, unknown>>>>,
   create(spec, config, seed) {
     const c = dipoSchema.make(config) as DipoConfig;
     return new OffPolicyLearner(new DipoAgent(spec, c, seed), c);
@@ -145,7 +164,7 @@ const qsm: AlgorithmEntry = {
   paperName: 'QSM',
   schema: qsmSchema as unknown as Schema<Fields>,
   statNames: ['criticLoss', 'actorLoss', 'qBest', 'qMean', 'qGradScale', 'criticGradNorm', 'actorGradNorm'],
-  taskOverrides: {},
+  ...table(QSM_HPARAMS),
   profileOverrides: DIFFUSION_BASELINE_PROFILES,
   create(spec, config, seed) {
     const c = qsmSchema.make(config) as QsmConfig;
@@ -169,4 +188,40 @@ export function algorithm(id: string): AlgorithmEntry {
 export function registerAlgorithm(entry: AlgorithmEntry): void {
   if (ALGORITHMS[entry.id]) throw new Error(`algorithm "${entry.id}" is already registered`);
   ALGORITHMS[entry.id] = entry;
+}
+
+/** The settings a named variant fixes (`--variant NAME`), or null when `name` is not one of the algorithm's. */
+export function variantOverrides(algo: string, name: string): Record<string, unknown> | null {
+  const v = algorithm(algo).variants?.[name];
+  return v ? { ...v.overrides } : null;
+}
+
+export interface SettingsTableOptions {
+  /** Show the settings a profile runs with (its reductions marked as the kit's); default: the paper's. */
+  profile?: ProfileName;
+  /** Columns (default: every task of the algorithm's table). */
+  tasks?: readonly string[];
+  /** A named variant's settings on top (marked as the kit's, citing the variant). */
+  variant?: string;
+  /** Markdown heading prefix, e.g. '###'. */
+  heading?: string;
+}
+
+/**
+ * An algorithm's effective settings per task with the source of each number, as markdown:
+ * the settings every task shares (value, source, reference), then those that differ per task.
+ */
+export function settingsMarkdown(algo: string, options: SettingsTableOptions = {}): string {
+  const entry = algorithm(algo);
+  const profile = options.profile ?? 'paper';
+  const variant = options.variant ? variantOverrides(algo, options.variant) : {};
+  if (variant === null) throw new Error(`${entry.id} has no variant "${options.variant}"`);
+  const changes = { ...entry.profileOverrides[profile], ...variant };
+  const why = [profile !== 'paper' ? `the kit's ${profile} profile` : '', options.variant ? `variant ${options.variant}` : ''].filter(Boolean).join(', ');
+  return renderHparams(entry.hparams, {
+    ...(options.tasks ? { tasks: options.tasks } : {}),
+    changes,
+    changesRef: why || 'kit setting',
+    ...(options.heading ? { heading: options.heading } : {}),
+  });
 }

@@ -1,8 +1,12 @@
 /**
  * ε_θ(x_t, t, s): the noise-prediction network of the diffusion policy (spec §2.1).
  *
- *   time embedding: sinusoid(t) (dim 32) → Linear 32→256 → Mish → Linear 256→32
+ *   time embedding: sinusoid(t) (dim 32) → Linear 32→H → Mish → Linear H→32
  *   main MLP:       [x_t, emb(t), s] → 3 × (Linear, Mish) of width 256 → Linear → act_dim
+ *
+ * H = `timeHidden`. The official model has one `hidden_size` for both the time MLP and the
+ * main layers (256 at paper settings), so DiffusionPolicy passes its hidden width; the 256
+ * default here applies only to nets built directly without the option.
  *
  * t is the integer step index 0..T−1, not normalised. Only T distinct embeddings exist, so
  * they are computed once per call as a [T, 32] table and gathered — the same numbers as
@@ -24,6 +28,7 @@ export interface ChainContext {
 export interface NoiseNetOptions {
   hidden: readonly number[];
   timeEmbedDim?: number;
+  /** Hidden width of the time MLP (default 256). */
   timeHidden?: number;
   activation?: Activation;
 }

@@ -18,6 +18,11 @@ export interface DiffusionPolicyOptions {
   diffusionSteps: number;
   betaSchedule: BetaSchedule;
   hidden: readonly number[];
+  /**
+   * Hidden width of the time-embedding MLP (32 → timeHidden → 32). Default: the first hidden
+   * width, as in the official model, where one `hidden_size` sets both.
+   */
+  timeHidden?: number;
   lr: number;
   adamEps: number;
   /** Global gradient-norm clip; 0 disables. */
@@ -47,7 +52,7 @@ export class DiffusionPolicy {
     readonly options: DiffusionPolicyOptions,
   ) {
     this.coef = diffusionCoefficients(options.betaSchedule, options.diffusionSteps);
-    const netOptions = { hidden: options.hidden }; // keep netSpec in step with these
+    const netOptions = this.netOptions; // netSpec hands the same options to sampler workers
     this.net = new NoiseNet(obsDim, actDim, options.diffusionSteps, rng, netOptions);
     this.target = new NoiseNet(obsDim, actDim, options.diffusionSteps, rng, netOptions);
     copyVariables(this.target.variables, this.net.variables);
@@ -86,8 +91,13 @@ export class DiffusionPolicy {
   }
 
   /** What a SamplerPool needs to rebuild this policy's noise net in a worker. */
-  get netSpec(): { obsDim: number; actDim: number; T: number; net: { hidden: readonly number[] } } {
-    return { obsDim: this.obsDim, actDim: this.actDim, T: this.coef.T, net: { hidden: this.options.hidden } };
+  get netSpec(): { obsDim: number; actDim: number; T: number; net: { hidden: readonly number[]; timeHidden: number } } {
+    return { obsDim: this.obsDim, actDim: this.actDim, T: this.coef.T, net: this.netOptions };
+  }
+
+  /** The noise net's architecture options (both nets and every sampler worker use these). */
+  get netOptions(): { hidden: readonly number[]; timeHidden: number } {
+    return { hidden: this.options.hidden, timeHidden: this.options.timeHidden ?? this.options.hidden[0] ?? 256 };
   }
 
   /** The (weighted) ε-prediction loss on given rows with given draws, no update. */

@@ -197,6 +197,19 @@ function smallPolicy(seed: number, obsDim = 3, actDim = 2): DiffusionPolicy {
   });
 }
 
+test('DiffusionPolicy: the time MLP is as wide as the hidden layers (the official model\'s one hidden_size), unless timeHidden says otherwise', () => {
+  const opts = { diffusionSteps: 5, betaSchedule: 'cosine' as const, lr: 1e-3, adamEps: 1e-5, gradClipNorm: 2, noiseRatio: 1, clipDenoised: true };
+  const p = new DiffusionPolicy(3, 2, new Rng(1), { ...opts, hidden: [64, 64, 64] });
+  assert.deepEqual([...p.net.timeMlp.sizes], [32, 64, 32]);
+  assert.deepEqual([...p.target.timeMlp.sizes], [32, 64, 32]);
+  assert.deepEqual(p.netSpec.net, { hidden: [64, 64, 64], timeHidden: 64 });
+  const q = new DiffusionPolicy(3, 2, new Rng(1), { ...opts, hidden: [64, 64, 64], timeHidden: 256 });
+  assert.deepEqual([...q.net.timeMlp.sizes], [32, 256, 32]);
+  assert.equal(q.netSpec.net.timeHidden, 256);
+  p.dispose();
+  q.dispose();
+});
+
 testOnBackends('DiffusionPolicy.sample: shape, range, same seed → identical, other seed → different, target net', BOTH, () => {
   const policy = smallPolicy(40);
   const states = tf.tensor2d(new Rng(41).normals(16 * 3), [16, 3]);

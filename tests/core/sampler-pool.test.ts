@@ -16,7 +16,7 @@ import { Rng } from '../../lib/util/rng';
 import { values } from '../helpers/numeric';
 
 const [OBS, ACT, T] = [5, 3, 6];
-const SPEC = { obsDim: OBS, actDim: ACT, T, net: { hidden: [32, 32] } };
+const SPEC = { obsDim: OBS, actDim: ACT, T, net: { hidden: [32, 32], timeHidden: 32 } };
 const OPTIONS = { noiseRatio: 1, clipDenoised: true };
 let pools: SamplerPool[] = [];
 
@@ -53,6 +53,7 @@ test('split across 1 or 3 workers, the samples equal the single-thread chain', (
 test('a policy with a pool draws the same samples from the same seed, current and target nets', () => {
   const options = { diffusionSteps: T, betaSchedule: 'cosine' as const, hidden: [32, 32], lr: 1e-3, adamEps: 1e-5, gradClipNorm: 0, noiseRatio: 1, clipDenoised: true };
   const policy = new DiffusionPolicy(OBS, ACT, new Rng(3), options);
+  assert.deepEqual(policy.netSpec, SPEC, 'the pool builds the net the policy describes (time MLP 32 wide as the layers)');
   // make the target differ from the net so using the wrong weights would show
   policy.target.variables.forEach((v) => v.assign(tf.mul(v, 0.5)));
   const states = tf.tensor2d(new Rng(4).uniforms(9 * OBS, -1, 1), [9, OBS]);
