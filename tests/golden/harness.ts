@@ -3,11 +3,11 @@
  * the comparison with the fixtures' tolerances, and the conversion between the fixtures'
  * PyTorch weight layout and the kit's.
  *
- * A `GoldenVariant` is one way of computing the kit's updates: today the kit's agents on the
- * tfjs `cpu` and `wasm` backends. Another compute engine is one more entry of `VARIANTS` whose
- * `qvpo`/`dipo` factories return a `Subject` running that engine's update: load the fixture's
- * settings and weights, take the random draws from the given Rng, report what one update
- * computed, and hand the networks back in the fixture's layout.
+ * A `GoldenVariant` is one way of computing the kit's updates: the kit's agents on the tfjs
+ * `cpu` and `wasm` backends, with each compute engine (lib/engine: tfjs, ort). A variant's
+ * `qvpo`/`dipo` factories return a `Subject` running its update: load the fixture's settings
+ * and weights, take the random draws from the given Rng, report what one update computed, and
+ * hand the networks back in the fixture's layout.
  */
 import * as tf from '@tensorflow/tfjs';
 import { DipoAgent } from '../../lib/agents/dipo/agent';
@@ -15,6 +15,7 @@ import { DIPO_VARIANTS, DipoConfig } from '../../lib/agents/dipo/config';
 import { AgentSpec, QvpoAgent } from '../../lib/agents/qvpo/agent';
 import { QvpoConfig, QTransform } from '../../lib/agents/qvpo/config';
 import { initBackend } from '../../lib/backend';
+import { ENGINE_NAMES, EngineName, setEngine } from '../../lib/engine';
 import { BetaSchedule } from '../../lib/diffusion/schedule';
 import { SavedTensor, loadVariables } from '../../lib/nets/params';
 import { Batch, ReplayBuffer } from '../../lib/replay/buffer';
@@ -425,20 +426,22 @@ function kitDipo(f: DipoFixture): Subject<DipoStep> {
   };
 }
 
-function tfjsVariant(backend: 'cpu' | 'wasm'): GoldenVariant {
+/** The kit's agents on one tfjs backend and one compute engine (lib/engine). */
+function kitVariant(backend: 'cpu' | 'wasm', engine: EngineName): GoldenVariant {
   return {
-    name: `tfjs-${backend}`,
+    name: `${engine} engine, tfjs ${backend}`,
     async setup() {
       await initBackend(backend);
       if (tf.getBackend() !== backend) throw new Error(`backend ${backend} did not start (got ${tf.getBackend()})`);
+      setEngine(engine);
     },
     qvpo: kitQvpo,
     dipo: kitDipo,
   };
 }
 
-/** Everything the golden tests run against; add a compute engine here. */
-export const VARIANTS: readonly GoldenVariant[] = [tfjsVariant('cpu'), tfjsVariant('wasm')];
+/** Everything the golden tests run against: every compute engine on both CPU backends. */
+export const VARIANTS: readonly GoldenVariant[] = ENGINE_NAMES.flatMap((engine) => [kitVariant('cpu', engine), kitVariant('wasm', engine)]);
 
 /** The networks' largest difference from the fixture's, per network. */
 export function compareNetworks(cmp: Comparison, what: string, actual: Networks, expected: Networks, tolerance: Tolerance): void {
