@@ -132,6 +132,13 @@ test('evaluation: evalSamples chains with the evaluation noise ratio (0 by defau
     calls.push({ k, noiseRatio });
     return sample(states, k, rng, which, noiseRatio);
   };
+  // Behaviour actions come from propose (chains + scoring in one engine call), always with
+  // the training noise ratio: recorded as "no ratio given".
+  const propose = agent.policy.propose.bind(agent.policy);
+  agent.policy.propose = (states, k, rng, which, critic, keepSamples) => {
+    calls.push({ k, noiseRatio: undefined });
+    return propose(states, k, rng, which, critic, keepSamples);
+  };
   const a = agent.act([0.1, 0.2, 0.3], 'eval');
   agent.act([0.1, 0.2, 0.3], 'behaviour');
   assert.deepEqual(calls, [{ k: 1, noiseRatio: 0 }, { k: 1, noiseRatio: undefined }]);
