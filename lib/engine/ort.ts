@@ -88,6 +88,9 @@ function cachedKey<T extends object>(o: T, make: (o: T) => string): string {
   return key;
 }
 const netKey = (net: NoiseNet) => cachedKey(net, (n) => JSON.stringify(netShape(n)));
+// A critic's input dims are its first layer's: [obs + act]; the split point comes with the call.
+const criticKey = (critic: DoubleCritic, obsDim: number) => `${cachedKey(critic, (c) => JSON.stringify([mlpShape(c.q1), mlpShape(c.q2)]))}/${obsDim}`;
+const adamKey = (optimizer: Adam) => cachedKey(optimizer, (o) => [o.beta1, o.beta2, o.eps].join(','));
 
 function criticShape(critic: DoubleCritic, obsDim: number, actDim: number): CriticShape {
   return { obsDim, actDim, q1: mlpShape(critic.q1), q2: mlpShape(critic.q2) };
@@ -157,7 +160,7 @@ export class OrtEngine implements ComputeEngine {
   scoreMin(critic: DoubleCritic, states: tf.Tensor2D, actions: tf.Tensor2D, k: number): tf.Tensor1D {
     const [obsDim, actDim] = [states.shape[1], actions.shape[1]];
     const shape = criticShape(critic, obsDim, actDim);
-    const key = ['score', JSON.stringify(shape), k].join('|');
+    const key = ['score', criticKey(critic, obsDim), k].join('|');
     const graph = this.graph(key, () => {
       const g = new GraphBuilder('score_min');
       const s = g.input('s', ['B', obsDim]);
@@ -183,7 +186,7 @@ export class OrtEngine implements ComputeEngine {
     const b = states.shape[0];
     const { obsDim, actDim } = net;
     const shape = criticShape(critic, obsDim, actDim);
-    const key = ['propose', netKey(net), JSON.stringify(shape), k, coefKey(coef), options.noiseRatio, options.clipDenoised].join('|');
+    const key = ['propose', netKey(net), criticKey(critic, obsDim), k, coefKey(coef), options.noiseRatio, options.clipDenoised].join('|');
     const graph = this.graph(key, () => {
       const g = new GraphBuilder('propose');
       const { s, z, policy } = chainInputs(g, net, coef.T);
@@ -212,7 +215,7 @@ export class OrtEngine implements ComputeEngine {
   criticStep(critic: DoubleCritic, optimizer: Adam, states: tf.Tensor2D, actions: tf.Tensor2D, y: tf.Tensor2D, maxNorm: number): TrainResult {
     const [obsDim, actDim] = [states.shape[1], actions.shape[1]];
     const shape = criticShape(critic, obsDim, actDim);
-    const key = ['criticStep', JSON.stringify(shape), adamKey(optimizer), maxNorm].join('|');
+    const key = ['criticStep', criticKey(critic, obsDim), adamKey(optimizer), maxNorm].join('|');
     const graph = this.graph(key, () => {
       const g = new GraphBuilder('critic_step');
       const s = g.input('s', ['N', obsDim]);
@@ -256,7 +259,7 @@ export class OrtEngine implements ComputeEngine {
     }
     const shape = netShape(net);
     const T = coef.T;
-    const key = ['diffusionStep', JSON.stringify(shape), T, adamKey(optimizer), maxNorm].join('|');
+    const key = ['diffusionStep', netKey(net), T, adamKey(optimizer), maxNorm].join('|');
     const graph = this.graph(key, () => {
       const g = new GraphBuilder('diffusion_step');
       const s = g.input('s', ['N', shape.obsDim]);
@@ -443,9 +446,6 @@ function finishTrainGraph(g: GraphBuilder, loss: string, params: string[], grads
   return g;
 }
 
-function adamKey(optimizer: Adam): string {
-  return [optimizer.beta1, optimizer.beta2, optimizer.eps].join(',');
-}
 
 /** A short id per distinct schedule (equal coefficients, equal id). */
 const coefIds = new Map<string, string>();

@@ -30,7 +30,10 @@ export class Rng {
   private s1: number;
   private s2: number;
   private s3: number;
-  private spare: number | null = null;
+  // The polar method's second value, kept as a flag and a plain number: a `number | null`
+  // field makes V8 box every double stored in it (an allocation per normal draw).
+  private hasSpare = false;
+  private spareValue = 0;
 
   constructor(seed: number) {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
@@ -91,10 +94,9 @@ export class Rng {
 
   /** Standard normal. */
   normal(): number {
-    if (this.spare !== null) {
-      const v = this.spare;
-      this.spare = null;
-      return v;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spareValue;
     }
     let u: number;
     let v: number;
@@ -105,14 +107,65 @@ export class Rng {
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
     const m = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = v * m;
+    this.spareValue = v * m;
+    this.hasSpare = true;
     return u * m;
   }
 
   /** Fill (or create) a Float32Array with standard normals: the diffusion noise source. */
+  /**
+   * n draws of normal(), the same numbers in the same order: the generator runs on local
+   * copies of its state (several times faster than calling normal() n times; the chains of
+   * the diffusion agents draw ~10⁵ normals per training step).
+   */
   normals(n: number, out?: Float32Array): Float32Array {
     const a = out ?? new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = this.normal();
+    let i = 0;
+    if (n > 0 && this.hasSpare) {
+      a[i++] = this.spareValue;
+      this.hasSpare = false;
+    }
+    let s0 = this.s0 | 0;
+    let s1 = this.s1 | 0;
+    let s2 = this.s2 | 0;
+    let s3 = this.s3 | 0;
+    // nextUint32 (xoshiro128**) and uniform(), inlined on the locals
+    // The state stays in int32 form here (the same bits; getState reads them back as uint32).
+    // Four xoshiro128** outputs per (u, v) pair, each uniform from two of them as uniform() does.
+    const words = new Int32Array(4);
+    while (i < n) {
+      let u: number;
+      let v: number;
+      let s: number;
+      do {
+        for (let j = 0; j < 4; j++) {
+          const x = Math.imul(s1, 5);
+          words[j] = Math.imul((x << 7) | (x >>> 25), 9);
+          const t = s1 << 9;
+          s2 ^= s0;
+          s3 ^= s1;
+          s1 ^= s2;
+          s0 ^= s3;
+          s2 ^= t;
+          s3 = (s3 << 11) | (s3 >>> 21);
+        }
+        u = (2 * ((words[0] >>> 5) * 67108864 + (words[1] >>> 6))) / 9007199254740992 - 1;
+        v = (2 * ((words[2] >>> 5) * 67108864 + (words[3] >>> 6))) / 9007199254740992 - 1;
+        s = u * u + v * v;
+      } while (s >= 1 || s === 0);
+      const m = Math.sqrt((-2 * Math.log(s)) / s);
+      a[i++] = u * m;
+      if (i < n) {
+        a[i++] = v * m;
+      } else {
+        this.spareValue = v * m;
+        this.hasSpare = true;
+      }
+    }
+    this.s0 = s0 >>> 0;
+    this.s1 = s1 >>> 0;
+    this.s2 = s2 >>> 0;
+    this.s3 = s3 >>> 0;
     return a;
   }
 
@@ -130,7 +183,7 @@ export class Rng {
   }
 
   getState(): RngState {
-    return { s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare };
+    return { s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.hasSpare ? this.spareValue : null };
   }
 
   setState(state: RngState): void {
@@ -139,7 +192,8 @@ export class Rng {
       throw new Error(`invalid Rng state: expected {s: [4 uint32], spare}, got ${JSON.stringify(state)}`);
     }
     [this.s0, this.s1, this.s2, this.s3] = s;
-    this.spare = state.spare ?? null;
+    this.hasSpare = state.spare !== null && state.spare !== undefined;
+    this.spareValue = this.hasSpare ? (state.spare as number) : 0;
   }
 }
 
