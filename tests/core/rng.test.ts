@@ -136,3 +136,18 @@ test('childSeed draws from the stream and gives independent generators', () => {
   const c2 = new Rng(a.childSeed());
   assert.notDeepEqual(draws(c1, 5), draws(c2, 5));
 });
+
+test('normals(n) draws exactly what n calls of normal() draw, spare value and state included', () => {
+  for (let seed = 0; seed < 20; seed++) {
+    const bulk = new Rng(seed);
+    const single = new Rng(seed);
+    const plan = new Rng(seed + 500);
+    for (let round = 0; round < 30; round++) {
+      const n = plan.int(9); // odd and even lengths, and 0, so the spare crosses calls
+      const got = bulk.normals(n);
+      for (let i = 0; i < n; i++) assert.ok(Object.is(got[i], Math.fround(single.normal())), `seed ${seed}, round ${round}, draw ${i}`);
+      if (plan.uniform() < 0.3) assert.equal(bulk.uniform(), single.uniform());
+      assert.deepEqual(bulk.getState(), single.getState());
+    }
+  }
+});
