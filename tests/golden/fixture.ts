@@ -163,6 +163,7 @@ function decodeAll(x: unknown): unknown {
   return x;
 }
 
-export function loadFixture<T>(file: string): T {
-  return decodeAll(JSON.parse(fs.readFileSync(path.join(FIXTURE_DIR, file), 'utf8'))) as T;
+/** Reads a fixture from tests/fixtures/golden (or `dir`: the GPU bundle carries its own copy). */
+export function loadFixture<T>(file: string, dir = FIXTURE_DIR): T {
+  return decodeAll(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))) as T;
 }

@@ -20,6 +20,7 @@ import { BetaSchedule } from '../../lib/diffusion/schedule';
 import { SavedTensor, loadVariables } from '../../lib/nets/params';
 import { Batch, ReplayBuffer } from '../../lib/replay/buffer';
 import { Rng } from '../../lib/util/rng';
+import { ScriptedRng } from './scripted-rng';
 import { DipoFixture, FixtureConfig, IterationFixture, NETWORK_NAMES, Networks, QvpoFixture, Replay, StateDict, Tensor } from './fixture';
 
 // ------------------------------------------------------------------ tolerances
@@ -442,6 +443,50 @@ function kitVariant(backend: 'cpu' | 'wasm', engine: EngineName): GoldenVariant 
 
 /** Everything the golden tests run against: every compute engine on both CPU backends. */
 export const VARIANTS: readonly GoldenVariant[] = ENGINE_NAMES.flatMap((engine) => [kitVariant('cpu', engine), kitVariant('wasm', engine)]);
+
+const mean = (a: readonly number[]) => a.reduce((s, x) => s + x, 0) / a.length;
+
+/**
+ * Runs the fixture's iterations on `subject` (every draw from the fixture, checked draw by
+ * draw) and compares every quantity with the official numbers. `clipped` also requires the
+ * actor's gradient clip to be active in every iteration. Disposes the subject.
+ */
+export function compareQvpoFixture(fixture: QvpoFixture, subject: Subject<QvpoStep>, file: string, tol: QvpoTolerances, clipped: boolean): Comparison {
+  const cmp = new Comparison();
+  try {
+    fixture.iterations.forEach((it, k) => {
+      const rng = new ScriptedRng(it.draws, `${file} iteration ${k + 1}`);
+      const got = subject.step(it.env_step, rng);
+      rng.finish();
+      const e = it.expected;
+      const at = `it${k + 1}`;
+      const b = fixture.config.batch_size;
+      cmp.check(`${at} y`, got.y, e.y, tol.y);
+      cmp.check(`${at} critic loss`, got.criticLoss, e.critic_loss, tol.criticLoss);
+      cmp.check(`${at} critic grad norm`, got.criticGradNorm, e.critic_grad_norm, tol.criticGradNorm);
+      cmp.check(`${at} mean q_best`, got.qBestMean, mean(e.q_best), tol.qBestMean);
+      cmp.check(`${at} mean V`, got.vMean, mean(e.v), tol.vMean);
+      cmp.check(`${at} best actions`, got.bestActions, e.best_actions, tol.bestActions);
+      cmp.check(`${at} weights (best rows)`, got.weights.slice(0, b), e.weights.slice(0, b), tol.weights);
+      cmp.check(`${at} weights (entropy rows)`, got.weights.slice(b), e.weights.slice(b), tol.weights);
+      cmp.check(`${at} actor loss`, got.actorLoss, e.actor_loss, tol.actorLoss);
+      cmp.check(`${at} actor grad norm`, got.actorGradNorm, e.actor_grad_norm, tol.actorGradNorm);
+      cmp.check(`${at} ω_ent used`, got.entropyAlphaUsed, it.entropy_alpha as number, tol.entropyAlpha, false);
+      cmp.check(`${at} ω_ent after`, got.entropyAlphaAfter, e.entropy_alpha_after, tol.entropyAlpha, false);
+      if (clipped) {
+        // keeps the fixture testing the clip: the gradient norm before clipping exceeds the cap
+        cmp.require(`${at} actor clip active`, got.actorGradNorm > fixture.config.grad_clip_norm, `‖g‖ ${got.actorGradNorm} > ${fixture.config.grad_clip_norm}`);
+      }
+    });
+    compareNetworks(cmp, 'final', subject.networks(), fixture.final, tol.params);
+  } finally {
+    subject.dispose();
+  }
+  return cmp;
+}
+
+/** The kit's QVPO agent on whatever backend and engine are active (for scripts that set them). */
+export const kitQvpoSubject = (fixture: QvpoFixture): Subject<QvpoStep> => kitQvpo(fixture);
 
 /** The networks' largest difference from the fixture's, per network. */
 export function compareNetworks(cmp: Comparison, what: string, actual: Networks, expected: Networks, tolerance: Tolerance): void {

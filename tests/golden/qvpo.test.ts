@@ -8,10 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { QvpoFixture, loadFixture } from './fixture';
-import { CLIPPED_TOLERANCES, Comparison, QVPO_TOLERANCES, QvpoTolerances, VARIANTS, compareNetworks, qvpoConfigOf } from './harness';
-import { ScriptedRng } from './scripted-rng';
-
-const mean = (a: readonly number[]) => a.reduce((s, x) => s + x, 0) / a.length;
+import { CLIPPED_TOLERANCES, QVPO_TOLERANCES, QvpoTolerances, VARIANTS, compareQvpoFixture, qvpoConfigOf } from './harness';
 
 const CASES: { file: string; tolerances: QvpoTolerances; clipped?: boolean }[] = [
   { file: 'qvpo-iteration.json', tolerances: QVPO_TOLERANCES },
@@ -37,36 +34,7 @@ for (const c of CASES) {
     test(`${c.file}: 3 official QVPO iterations [${variant.name}]`, async (t) => {
       await variant.setup();
       const subject = variant.qvpo(fixture);
-      const cmp = new Comparison();
-      const tol = c.tolerances;
-      try {
-        fixture.iterations.forEach((it, k) => {
-          const rng = new ScriptedRng(it.draws, `${c.file} iteration ${k + 1}`);
-          const got = subject.step(it.env_step, rng);
-          rng.finish();
-          const e = it.expected;
-          const at = `it${k + 1}`;
-          cmp.check(`${at} y`, got.y, e.y, tol.y);
-          cmp.check(`${at} critic loss`, got.criticLoss, e.critic_loss, tol.criticLoss);
-          cmp.check(`${at} critic grad norm`, got.criticGradNorm, e.critic_grad_norm, tol.criticGradNorm);
-          cmp.check(`${at} mean q_best`, got.qBestMean, mean(e.q_best), tol.qBestMean);
-          cmp.check(`${at} mean V`, got.vMean, mean(e.v), tol.vMean);
-          cmp.check(`${at} best actions`, got.bestActions, e.best_actions, tol.bestActions);
-          cmp.check(`${at} weights (best rows)`, got.weights.slice(0, fixture.config.batch_size), e.weights.slice(0, fixture.config.batch_size), tol.weights);
-          cmp.check(`${at} weights (entropy rows)`, got.weights.slice(fixture.config.batch_size), e.weights.slice(fixture.config.batch_size), tol.weights);
-          cmp.check(`${at} actor loss`, got.actorLoss, e.actor_loss, tol.actorLoss);
-          cmp.check(`${at} actor grad norm`, got.actorGradNorm, e.actor_grad_norm, tol.actorGradNorm);
-          cmp.check(`${at} ω_ent used`, got.entropyAlphaUsed, it.entropy_alpha as number, tol.entropyAlpha, false);
-          cmp.check(`${at} ω_ent after`, got.entropyAlphaAfter, e.entropy_alpha_after, tol.entropyAlpha, false);
-          if (c.clipped) {
-            // keeps the fixture testing the clip: the gradient norm before clipping exceeds the cap
-            cmp.require(`${at} actor clip active`, got.actorGradNorm > fixture.config.grad_clip_norm, `‖g‖ ${got.actorGradNorm} > ${fixture.config.grad_clip_norm}`);
-          }
-        });
-        compareNetworks(cmp, 'final', subject.networks(), fixture.final, tol.params);
-      } finally {
-        subject.dispose();
-      }
+      const cmp = compareQvpoFixture(fixture, variant.qvpo(fixture), c.file, c.tolerances, c.clipped ?? false);
       for (const line of cmp.lines()) t.diagnostic(line);
       cmp.assertAll(`${c.file} [${variant.name}]`);
     });
