@@ -6,7 +6,7 @@
 #   make ablations       run the Figure 4 (entropy) and Figure 5 (Kb/Kt) arms (PROFILE=quick|smoke|paper, JOBS=N)
 #   make environment     write environment.md from this machine
 #   make bench-envs      env steps/s of the MuJoCo tasks vs the raw physics loop
-#   make bench-qvpo      ms per QVPO iteration / action (sampling, critic, actor) per task dims
+#   make bench-qvpo      ms per QVPO iteration / action (sampling, critic, actor) per engine and task dims
 
 SHELL := /bin/bash
 NPM   ?= npm
