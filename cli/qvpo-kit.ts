@@ -28,7 +28,8 @@ import { listRuns, splitByCompleteness } from '../lib/results/runs';
 import { planRun } from '../lib/runner/plan';
 import { PROFILES, profileNamed, protocolSchema } from '../lib/runner/profiles';
 import { ManifestEntry, PoolResult, defaultJobs, planManifest, runPool, sweepManifest } from '../lib/runner/sweep';
-import { isRunComplete, trainRun } from '../lib/runner/train';
+import { EXIT_CODES, isRunComplete, lockState, trainRun } from '../lib/runner/train';
+import { parseWholeNumber } from '../lib/util/parse';
 import { ABLATIONS, ablationManifest, ablationNamed } from '../lib/runner/ablations';
 import { armFinals, armRuns } from '../lib/results/ablation';
 import { evalCurves, figure3Spec, scaledWindow, trainingCurves } from '../lib/results/curves';
@@ -45,6 +46,8 @@ class Args {
       if (a === name) {
         if (i + 1 >= this.argv.length) throw new Error(`${name} needs a value`);
         const v = this.argv[i + 1];
+        // `--env --root x` is a missing value, not an env named "--root".
+        if (v.startsWith('--')) throw new Error(`${name} needs a value, got the flag ${v} (write ${name}=VALUE for a value starting with --)`);
         this.argv.splice(i, 2);
         return v;
       }
@@ -70,13 +73,13 @@ function list(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/** Seeds stay within 32 bits: deriveSeed mixes them with 32-bit multiplies. */
+const MAX_SEED = 2 ** 31 - 1;
+
 function seedList(value: string | undefined): number[] | undefined {
   const items = list(value);
-  return items?.map((s) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--seeds: "${s}" is not a non-negative integer`);
-    return n;
-  });
+  if (items && items.length === 0) throw new Error(`--seeds needs at least one seed, got "${value}"`);
+  return items?.map((s) => parseWholeNumber(s, '--seeds', 0, MAX_SEED));
 }
 
 /**
@@ -102,7 +105,7 @@ function settingOverrides(algo: string, profile: string, env: string, argv: stri
 async function cmdTrain(args: Args): Promise<number> {
   const algo = args.take('--algo') ?? 'qvpo';
   const env = args.take('--env');
-  const seed = Number(args.take('--seed') ?? '0');
+  const seed = parseWholeNumber(args.take('--seed') ?? '0', '--seed', 0, MAX_SEED);
   const profile = args.take('--profile') ?? 'quick';
   const variant = args.take('--variant');
   const root = args.take('--root');
@@ -111,15 +114,25 @@ async function cmdTrain(args: Args): Promise<number> {
   if (!env) throw new Error('train needs --env (e.g. --env Hopper-v3)');
   const { overrides, protocolOverrides } = settingOverrides(algo, profile, env, args.rest, variant);
   const plan = planRun({ algo, env, seed, profile, overrides, protocolOverrides, ...(variant ? { variant } : {}), ...(root ? { root } : {}) });
-  await trainRun(plan, { fresh, quiet });
-  return 0;
+  return EXIT_CODES[await trainRun(plan, { fresh, quiet, handleSignals: true, ...parentOption() })];
+}
+
+/** What a run's exit code means (EXIT_CODES), for sweep reports. */
+function outcomeOfExit(code: number): string {
+  const named = Object.entries(EXIT_CODES).find(([o, c]) => c === code && o !== 'complete' && o !== 'skipped');
+  return named ? `${named[0]} (resume with the same command)`.replace(/^diverged.*/, 'diverged') : 'failed';
+}
+
+/** Children of a sweep get its pid, and stop (with a checkpoint) once it is gone. */
+function parentOption(): { parentPid?: number } {
+  const raw = process.env.QVPO_PARENT_PID;
+  if (raw === undefined || raw === '') return {};
+  return { parentPid: parseWholeNumber(raw, 'QVPO_PARENT_PID', 1, 2 ** 31 - 1) };
 }
 
 function jobsOption(args: Args): number {
   const jobsArg = args.take('--jobs');
-  const jobs = jobsArg === undefined ? defaultJobs() : Number(jobsArg);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${jobsArg}`);
-  return jobs;
+  return jobsArg === undefined ? defaultJobs() : parseWholeNumber(jobsArg, '--jobs', 1, 1024);
 }
 
 const quietOption = (args: Args) => args.flag('--quiet') || process.env.QVPO_QUIET === '1';
@@ -163,16 +176,41 @@ async function cmdSweep(args: Args): Promise<number> {
       `${Math.min(jobs, Math.max(todo, 1))} at a time; backend ${backend}`,
   );
   const failed = results.filter((r) => r.code !== 0);
-  console.log(`sweep done in ${((Date.now() - t0) / 60000).toFixed(1)} min: ${results.length - failed.length} finished, ${failed.length} failed`);
-  for (const f of failed) console.log(`  failed: ${f.entry.algo} ${f.entry.env} seed ${f.entry.seed} (exit ${f.code})`);
+  console.log(`sweep done in ${((Date.now() - t0) / 60000).toFixed(1)} min: ${results.length - failed.length} finished, ${failed.length} not`);
+  for (const f of failed) console.log(`  ${outcomeOfExit(f.code)}: ${f.entry.algo} ${f.entry.env} seed ${f.entry.seed} (exit ${f.code})`);
   return failed.length ? 1 : 0;
 }
 
+/**
+ * A profile label as run directories are named (`quick`, `quick-nd16`): a known profile, then
+ * an optional variant; checked before anything is read or written, so a typo changes nothing.
+ */
+function profileLabel(label: string): string {
+  const dash = label.indexOf('-');
+  const base = dash < 0 ? label : label.slice(0, dash);
+  if (!(PROFILES as Record<string, unknown>)[base]) {
+    throw new Error(`--profile "${label}": unknown profile "${base}"; expected one of ${Object.keys(PROFILES).join(', ')}, optionally with -<variant>`);
+  }
+  if (dash >= 0) planRun({ algo: 'qvpo', env: 'Hopper-v3', seed: 0, profile: base, variant: label.slice(dash + 1) });
+  return label;
+}
+
+function noMoreArgs(command: string, args: Args): void {
+  if (args.rest.length) throw new Error(`${command}: unexpected argument(s) ${args.rest.join(' ')}`);
+}
+
 async function cmdTable(args: Args): Promise<number> {
-  const profile = args.take('--profile') ?? 'quick';
+  const profile = profileLabel(args.take('--profile') ?? 'quick');
   const root = args.take('--root') ?? path.join(REPO_ROOT, 'results', 'runs');
   const out = args.take('--out') ?? path.join(REPO_ROOT, 'results');
+  noMoreArgs('table', args);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new Error(`--root ${root}: no such directory (expected the runs root)`);
+  if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new Error(`--out ${out}: not a directory`);
   const runs = listRuns(root, { profile });
+  if (runs.length === 0) {
+    const there = fs.readdirSync(root).filter((d) => fs.statSync(path.join(root, d)).isDirectory());
+    throw new Error(`no runs of profile "${profile}" under ${root} (there: ${there.join(', ') || 'nothing'}); nothing written`);
+  }
   const table = buildTable1(runs, { profile });
   const { markdown } = writeTable1(table, out);
   console.log(fs.readFileSync(markdown, 'utf8'));
@@ -223,14 +261,24 @@ async function cmdAblation(args: Args): Promise<number> {
 }
 
 function cmdStatus(args: Args): number {
-  const profile = args.take('--profile');
+  const profileArg = args.take('--profile');
+  const profile = profileArg === undefined ? undefined : profileLabel(profileArg);
   const root = args.take('--root') ?? path.join(REPO_ROOT, 'results', 'runs');
+  noMoreArgs('status', args);
+  if (fs.existsSync(root) && !fs.statSync(root).isDirectory()) throw new Error(`--root ${root}: not a directory (expected the runs root)`);
   const runs = listRuns(root, profile ? { profile } : {});
   const { complete, incomplete } = splitByCompleteness(runs);
   console.log(`${runs.length} runs under ${root}${profile ? ` (profile ${profile})` : ''}: ${complete.length} complete`);
   for (const r of complete) console.log(`  complete  ${r.id}`);
-  for (const r of incomplete) console.log(`  ${r.reason}  ${r.run.id}`);
+  for (const { run, reason } of incomplete) console.log(`  ${run.state === 'running' ? runningOrDead(run.dir, reason) : reason}  ${run.id}`);
   return 0;
+}
+
+/** status.json says running: is a process on it (its lock's pid alive), or did it die? */
+function runningOrDead(dir: string, reason: string): string {
+  const held = lockState(path.join(dir, 'run.lock'));
+  if (held.live) return `${reason}, process ${held.lock?.pid}`;
+  return `dead ${reason.replace(/^running /, '')}: status.json says running, but no live process holds it (${held.why}); run it again to resume`;
 }
 
 function cmdHelp(args: Args): number {
