@@ -5,10 +5,21 @@
  *                   [--fresh] [--quiet] [--root DIR]
  *   qvpo-kit sweep  --profile quick [--algos qvpo] [--envs Hopper-v3,HalfCheetah-v3] [--seeds 0,1,2]
  *                   [--jobs N] [--variant NAME --<setting> V ...] [--quiet] [--root DIR]
+ *                   [--executor local|slurm|k8s]   local (default): a pool of --jobs processes here;
+ *                      slurm: writes the manifest, an sbatch job array and a Kubernetes Indexed Job,
+ *                      and submits the array [--partition P --time T --gpus N --cpus-per-task N
+ *                      --signal-lead SECONDS --max-running N --no-submit --sweep-dir DIR];
+ *                      k8s: writes the manifest and the Job [--k8s-image I --k8s-pvc C --k8s-mount DIR]
+ *   qvpo-kit run-index --manifest M [--index I] [--quiet]   one run of a manifest (I defaults to
+ *                   SLURM_ARRAY_TASK_ID, then JOB_COMPLETION_INDEX): what each cluster task runs
  *   qvpo-kit table  --profile quick [--root DIR] [--out DIR]
  *   qvpo-kit ablation --name entropy|action-selection --profile quick [--seeds 0,1,2] [--jobs N]
  *                   [--quiet] [--root DIR]     (Figure 4 / Figure 5 arms; prints the final returns per arm)
- *   qvpo-kit status [--profile quick] [--root DIR]
+ *   qvpo-kit status [--profile quick] [--root DIR] | --manifest M   (per run: queued, running, dead,
+ *                   stopped, preempted, complete, diverged, failed)
+ *
+ * Exit codes of train and run-index: 0 complete, 2 error, 3 diverged, 130 stopped (SIGINT),
+ * 143 preempted (SIGTERM); stopped and preempted runs resume with the same command.
  *   qvpo-kit help   [qvpo | protocol]     every setting of an algorithm or of the run protocol
  *
  * Settings: every field of the algorithm's config and of the run protocol is a flag
@@ -17,14 +28,17 @@
  * algorithm defines (`qvpo-kit help dipo` lists them, e.g. dipo's qvpo-repo) applies its
  * settings on every task; flags still go on top.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { algorithm, algorithmIds, variantOverrides } from '../lib/agents/registry';
 import { describeBackend, initBackend } from '../lib/backend';
 import { describeEngine, initEngine } from '../lib/engine';
 import { REPO_ROOT } from '../lib/backend/environment';
 import { buildTable1, writeTable1 } from '../lib/results/table1';
-import { listRuns, splitByCompleteness } from '../lib/results/runs';
+import { listRuns, readStatusJson, splitByCompleteness } from '../lib/results/runs';
+import { k8sIndexedJob, readManifestFile, slurmScript, taskIndex, writeManifestFile } from '../lib/runner/executors';
 import { planRun } from '../lib/runner/plan';
 import { PROFILES, profileNamed, protocolSchema } from '../lib/runner/profiles';
 import { ManifestEntry, PoolResult, defaultJobs, planManifest, runPool, sweepManifest } from '../lib/runner/sweep';
@@ -155,6 +169,9 @@ async function runIncomplete(
 }
 
 async function cmdSweep(args: Args): Promise<number> {
+  const executor = args.take('--executor') ?? 'local';
+  if (!['local', 'slurm', 'k8s'].includes(executor)) throw new Error(`--executor must be local, slurm or k8s, got "${executor}"`);
+  const cluster = executor === 'local' ? null : clusterOptions(args);
   const profile = args.take('--profile') ?? 'quick';
   const algos = list(args.take('--algos')) ?? ['qvpo'];
   const envs = list(args.take('--envs'));
@@ -167,6 +184,7 @@ async function cmdSweep(args: Args): Promise<number> {
   const named = variant !== undefined && variantOverrides(algos[0], variant) !== null;
   const settings = args.rest.length || named ? settingOverrides(algos[0], profile, firstEnv, args.rest, variant) : {};
   const manifest = sweepManifest({ profile, algos, ...(envs ? { envs } : {}), ...(seeds ? { seeds } : {}), ...(variant ? { variant } : {}), ...settings });
+  if (cluster) return clusterSweep(executor as 'slurm' | 'k8s', manifest, cluster, { profile, variant, algos, root, quiet });
   const t0 = Date.now();
   const results = await runIncomplete(
     manifest,
@@ -197,6 +215,115 @@ function profileLabel(label: string): string {
 
 function noMoreArgs(command: string, args: Args): void {
   if (args.rest.length) throw new Error(`${command}: unexpected argument(s) ${args.rest.join(' ')}`);
+}
+
+/**
+ * Writes the sweep's manifest, the sbatch script and the Kubernetes Job next to each other in
+ * --sweep-dir (default: `sweeps/` beside the runs root), then submits the array (slurm).
+ */
+function clusterOptions(args: Args) {
+  const slurm = {
+    partition: args.take('--partition'),
+    time: args.take('--time'),
+    gpus: optionalNumber(args.take('--gpus'), '--gpus', 0, 64),
+    cpusPerTask: optionalNumber(args.take('--cpus-per-task'), '--cpus-per-task', 1, 1024) ?? 1,
+    signalLead: optionalNumber(args.take('--signal-lead'), '--signal-lead', 10, 65535) ?? 300,
+    maxRunning: optionalNumber(args.take('--max-running'), '--max-running', 1, 100000),
+  };
+  const noSubmit = args.flag('--no-submit');
+  const image = args.take('--k8s-image') ?? 'qvpo-kit:latest';
+  const pvc = args.take('--k8s-pvc') ?? 'qvpo-results';
+  const mount = args.take('--k8s-mount') ?? '/data';
+  const sweepDir = args.take('--sweep-dir');
+  if (slurm.time !== undefined && !/^(\d+-)?\d+(:\d+){0,2}$/.test(slurm.time)) throw new Error(`--time must be a Slurm time limit like 2-00:00:00 or 90, got "${slurm.time}"`);
+  if (slurm.partition !== undefined && !/^[A-Za-z0-9_.,-]+$/.test(slurm.partition)) throw new Error(`--partition must be a partition name, got "${slurm.partition}"`);
+  return { slurm, noSubmit, image, pvc, mount, sweepDir };
+}
+
+function clusterSweep(
+  executor: 'slurm' | 'k8s',
+  manifest: ManifestEntry[],
+  { slurm, noSubmit, image, pvc, mount, sweepDir: sweepDirArg }: ReturnType<typeof clusterOptions>,
+  o: { profile: string; variant?: string; algos: string[]; root?: string; quiet: boolean },
+): number {
+  const root = path.resolve(o.root ?? path.join(REPO_ROOT, 'results', 'runs'));
+  const sweepDir = path.resolve(sweepDirArg ?? path.join(path.dirname(root), 'sweeps'));
+  const name = `qvpo-${o.profile}${o.variant ? '-' + o.variant : ''}-${o.algos.join('+')}`;
+  const manifestFile = path.join(sweepDir, `${name}.json`);
+  writeManifestFile(manifestFile, name, manifest, root);
+  const k8sFile = path.join(sweepDir, `${name}.k8s.yaml`);
+  const k8sManifest = path.posix.join(mount, path.relative(path.dirname(root), manifestFile).split(path.sep).join('/'));
+  fs.writeFileSync(
+    k8sFile,
+    k8sIndexedJob({ name, count: manifest.length, manifestPath: k8sManifest, image, pvc, mountPath: mount, cpus: slurm.cpusPerTask, gpus: slurm.gpus, gracePeriod: slurm.signalLead, ...(slurm.maxRunning ? { parallelism: slurm.maxRunning } : {}) }),
+  );
+  console.log(`manifest: ${manifestFile} (${manifest.length} runs under ${root})`);
+  console.log(`kubernetes Indexed Job: ${k8sFile} (kubectl apply -f it; the volume ${pvc} at ${mount} holds ${path.relative(path.dirname(root), manifestFile)} and ${path.basename(root)}/)`);
+  if (executor === 'k8s') return 0;
+  const script = path.join(sweepDir, `${name}.sbatch`);
+  const logDir = path.join(sweepDir, `${name}-logs`);
+  fs.mkdirSync(logDir, { recursive: true });
+  fs.writeFileSync(script, slurmScript({ name, manifestFile, count: manifest.length, logDir, cpusPerTask: slurm.cpusPerTask, signalLead: slurm.signalLead, quiet: o.quiet, ...dropUndefined(slurm) }));
+  console.log(`slurm job array: ${script} (logs in ${logDir})`);
+  if (noSubmit) {
+    console.log(`not submitted (--no-submit): sbatch ${script}`);
+    return 0;
+  }
+  const r = spawnSync('sbatch', ['--parsable', script], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`sbatch ${script} failed: ${r.error?.message ?? r.stderr.trim()}`);
+  console.log(`submitted job array ${r.stdout.trim()}; progress: qvpo-kit status --manifest ${manifestFile}`);
+  return 0;
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function optionalNumber(raw: string | undefined, what: string, min: number, max: number): number | undefined {
+  return raw === undefined ? undefined : parseWholeNumber(raw, what, min, max);
+}
+
+async function cmdRunIndex(args: Args): Promise<number> {
+  const file = args.take('--manifest');
+  if (!file) throw new Error('run-index needs --manifest (written by `qvpo-kit sweep --executor slurm|k8s`)');
+  const indexArg = args.take('--index');
+  const quiet = quietOption(args);
+  noMoreArgs('run-index', args);
+  const { plans } = readManifestFile(file);
+  const index = taskIndex(indexArg, plans.length);
+  return EXIT_CODES[await trainRun(plans[index], { quiet, handleSignals: true })];
+}
+
+/** One line per manifest entry: index, state (queued when it has not started), step, run. */
+function manifestStatus(file: string): number {
+  const { plans, root } = readManifestFile(file);
+  const counts = new Map<string, number>();
+  const lines: string[] = [];
+  plans.forEach((plan, i) => {
+    let state: string;
+    let step = '';
+    const statusFile = path.join(plan.dir, 'status.json');
+    if (!fs.existsSync(statusFile)) state = 'queued';
+    else {
+      try {
+        const s = readStatusJson(statusFile);
+        step = `${s.step}/${s.totalSteps}`;
+        state = s.state;
+        if (s.state === 'running') {
+          const held = lockState(path.join(plan.dir, 'run.lock'));
+          state = held.live ? 'running' : held.lock && held.lock.host !== os.hostname() ? `running on ${held.lock.host}` : 'dead';
+        }
+      } catch (e) {
+        state = 'invalid';
+        step = (e as Error).message;
+      }
+    }
+    counts.set(state.split(' ')[0], (counts.get(state.split(' ')[0]) ?? 0) + 1);
+    lines.push(`  ${String(i).padStart(3)}  ${state.padEnd(10)} ${step.padEnd(13)} ${path.relative(root, plan.dir)}`);
+  });
+  console.log(`${plans.length} runs in ${file} (root ${root}): ${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')}`);
+  for (const l of lines) console.log(l);
+  return 0;
 }
 
 async function cmdTable(args: Args): Promise<number> {
@@ -261,6 +388,11 @@ async function cmdAblation(args: Args): Promise<number> {
 }
 
 function cmdStatus(args: Args): number {
+  const manifestFile = args.take('--manifest');
+  if (manifestFile !== undefined) {
+    noMoreArgs('status --manifest', args);
+    return manifestStatus(manifestFile);
+  }
   const profileArg = args.take('--profile');
   const profile = profileArg === undefined ? undefined : profileLabel(profileArg);
   const root = args.take('--root') ?? path.join(REPO_ROOT, 'results', 'runs');
@@ -278,6 +410,7 @@ function cmdStatus(args: Args): number {
 function runningOrDead(dir: string, reason: string): string {
   const held = lockState(path.join(dir, 'run.lock'));
   if (held.live) return `${reason}, process ${held.lock?.pid}`;
+  if (held.lock && held.lock.host !== os.hostname()) return `${reason}, on host ${held.lock.host} (not checkable from here)`;
   return `dead ${reason.replace(/^running /, '')}: status.json says running, but no live process holds it (${held.why}); run it again to resume`;
 }
 
@@ -318,12 +451,14 @@ export async function main(argv: string[]): Promise<number> {
       return cmdTable(args);
     case 'status':
       return cmdStatus(args);
+    case 'run-index':
+      return cmdRunIndex(args);
     case 'ablation':
       return cmdAblation(args);
     case 'help':
       return cmdHelp(args);
     default:
-      throw new Error(`unknown command "${command}": expected train, sweep, table, ablation, status or help`);
+      throw new Error(`unknown command "${command}": expected train, sweep, run-index, table, ablation, status or help`);
   }
 }
 
