@@ -292,6 +292,7 @@ test('weak: flags and environment variables are parsed strictly, before any fold
     [[...base, '--env', 'Hopper-v3', '--seed', '1e300'], /--seed must be a whole number from 0 to 2147483647, got "1e300"/],
     [['sweep', '--profile', 'smoke', '--seeds', '0,1.5', '--root', root], /--seeds must be a whole number from 0 to 2147483647, got "1.5"/],
     [['sweep', '--profile', 'smoke', '--jobs', '2x', '--root', root], /--jobs must be a whole number from 1 to 1024, got "2x"/],
+    [[...base, '--env', 'Hopper-v3', '--variant', 'big', '--batch-size', '100000000'], /invalid value "100000000" for "batchSize": expected an integer >= 1 <= 65536/],
     [[...base, '--env', 'Hopper-v3'], /QVPO_SAMPLER_WORKERS must be a whole number from 0 to \d+, got "32" \(this machine has \d+ cores/, { QVPO_SAMPLER_WORKERS: '32', QVPO_FORCE_WORKERS: '' }],
   ];
   for (const [args, message, env] of cases) {
