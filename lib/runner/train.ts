@@ -125,6 +125,26 @@ function appendText(file: string, text: string): void {
   }
 }
 
+/**
+ * Last resort when the disk is full: rewrite a file in place, within the blocks it already has,
+ * padded with spaces (still valid JSON). False when the text does not fit.
+ */
+function overwriteInPlace(file: string, text: string): boolean {
+  try {
+    const size = fs.statSync(file).size;
+    if (Buffer.byteLength(text) > size) return false;
+    const fd = fs.openSync(file, 'r+');
+    try {
+      fs.writeSync(fd, text + ' '.repeat(size - Buffer.byteLength(text)), 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** The settings that decide a run's results; their hash guards against resuming with others. */
@@ -663,7 +683,13 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
       try {
         saveStatus();
       } catch (e2) {
-        log(`${tag} could not record the ${status.state} state: ${(e2 as Error).message}`);
+        // A full disk: the compact status, its error shortened if need be, over the old file's bytes.
+        const statusFile = file('status.json');
+        const room = fs.existsSync(statusFile) ? fs.statSync(statusFile).size : 0;
+        const compact = () => JSON.stringify(status);
+        const over = Buffer.byteLength(compact()) - room;
+        if (over > 0 && status.error) status.error = status.error.slice(0, Math.max(40, status.error.length - over - 2)) + '…';
+        if (!overwriteInPlace(statusFile, compact())) log(`${tag} could not record the ${status.state} state: ${(e2 as Error).message}`);
       }
       if (!diverged) throw e;
       log(`${tag} diverged: ${status.error}; stopped, not counted in tables (try a smaller learning rate, then --fresh)`);

@@ -105,6 +105,17 @@ test('bad 1: one bit flipped in the saved weights is caught; the run falls back 
   assertSameAsReference(p);
 });
 
+test("kill -9 between the checkpoint's two renames: no checkpoint.bin, the previous one resumes to the same rows", { timeout: 120_000 }, async () => {
+  const p = await stoppedRun('renames');
+  const file = path.join(p.dir, 'checkpoint.bin');
+  fs.renameSync(file, `${file}.tmp-424242`); // the new one written, not yet renamed; the old one already moved aside
+  const { log, lines } = logger();
+  assert.equal(await trainRun(p, { quiet: true, log }), 'complete');
+  assert.ok(lines.some((l) => /checkpoint\.bin is missing; falling back to .*checkpoint\.prev\.bin/.test(l)), lines.join('\n'));
+  assert.ok(!fs.existsSync(`${file}.tmp-424242`), 'the orphaned temp file is removed');
+  assertSameAsReference(p);
+});
+
 test('bad 1b: both checkpoints damaged: a clear refusal with the recovery, nothing counted', { timeout: 120_000 }, async () => {
   const p = await stoppedRun('bothbad');
   for (const f of [path.join(p.dir, 'checkpoint.bin'), previousCheckpointFile(path.join(p.dir, 'checkpoint.bin'))]) {
@@ -334,4 +345,56 @@ test('weak: killing a sweep parent stops its children with a checkpoint', { time
   const s = JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8'));
   assert.equal(s.state, 'stopped');
   assert.ok(fs.existsSync(path.join(dir, 'checkpoint.bin')));
+});
+
+/** A 16 MiB tmpfs to fill (root only); null with the reason when it cannot be mounted. */
+function smallDisk(): { dir: string; unmount: () => void } | string {
+  if (process.getuid?.() !== 0) return 'needs root to mount a small tmpfs';
+  const dir = path.join(tmp, 'small-disk');
+  fs.mkdirSync(dir, { recursive: true });
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir], { encoding: 'utf8' });
+  if (r.status !== 0) return `cannot mount a tmpfs here: ${(r.stderr || r.error?.message || '').trim()}`;
+  return { dir, unmount: () => void spawnSync('umount', [dir]) };
+}
+
+test('weak: a full disk fails the run naming the file, records "failed", and it resumes once there is room', { timeout: 180_000 }, async (t) => {
+  const disk = smallDisk();
+  if (typeof disk === 'string') {
+    t.skip(disk);
+    return;
+  }
+  try {
+    const settings = ['--total-steps=1000', '--checkpoint-interval=100', '--eval-interval=500'];
+    const child = spawn(process.execPath, [CLI, 'train', '--env', 'Hopper-v3', '--seed', '2', '--profile', 'smoke', '--variant', 'disk', ...settings, '--root', disk.dir, '--quiet'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = exitOf(child);
+    const p = planRun({ algo: 'qvpo', env: 'Hopper-v3', seed: 2, profile: 'smoke', variant: 'disk', protocolOverrides: { totalSteps: 1000, checkpointInterval: 100, evalInterval: 500 }, root: disk.dir });
+    await waitFor('the first checkpoint', () => fs.existsSync(path.join(p.dir, 'checkpoint.bin')));
+    const filler = path.join(disk.dir, 'filler');
+    const fd = fs.openSync(filler, 'w');
+    try {
+      for (const chunk = Buffer.alloc(1 << 16); ; ) fs.writeSync(fd, chunk);
+    } catch (e) {
+      assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+    } finally {
+      fs.closeSync(fd);
+    }
+    const { code, out } = await exited;
+    assert.equal(code, 2, out);
+    assert.match(out, new RegExp(`${p.dir.replace(/[.]/g, '\\.')}/[a-z.]+(\\.tmp-\\d+)?: ENOSPC`), 'the error names the file');
+    const s = JSON.parse(fs.readFileSync(path.join(p.dir, 'status.json'), 'utf8'));
+    assert.equal(s.state, 'failed', 'recorded although the disk is full');
+    assert.match(s.error, /ENOSPC/);
+    assert.deepEqual(fs.readdirSync(p.dir).filter((f) => f.includes('.tmp-')), [], 'no temp file left');
+    fs.rmSync(filler);
+    assert.equal(await trainRun(p, { quiet: true, log: () => {} }), 'complete');
+    const whole = planRun({ algo: 'qvpo', env: 'Hopper-v3', seed: 2, profile: 'smoke', variant: 'disk', protocolOverrides: { totalSteps: 1000, checkpointInterval: 100, evalInterval: 500 }, root: path.join(tmp, 'disk-whole') });
+    assert.equal(await trainRun(whole, { quiet: true, log: () => {} }), 'complete');
+    assert.deepEqual(rows(path.join(p.dir, 'train.csv')), rows(path.join(whole.dir, 'train.csv')));
+    assert.deepEqual(rows(path.join(p.dir, 'eval.csv')), rows(path.join(whole.dir, 'eval.csv')));
+  } finally {
+    disk.unmount();
+  }
 });
