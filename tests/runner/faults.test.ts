@@ -398,3 +398,21 @@ test('weak: a full disk fails the run naming the file, records "failed", and it 
     disk.unmount();
   }
 });
+
+for (const algo of ['sac', 'ppo']) {
+  test(`kill -9 of a ${algo} run after a checkpoint, then resume: the rows of an uninterrupted run`, { timeout: 180_000 }, async () => {
+    const whole = planRun({ algo, env: 'Hopper-v3', seed: 1, profile: 'smoke', variant: 'faults', protocolOverrides: PROTOCOL, root: path.join(tmp, `${algo}-whole`) });
+    assert.equal(await trainRun(whole, { quiet: true, log: () => {} }), 'complete');
+    const p = planRun({ algo, env: 'Hopper-v3', seed: 1, profile: 'smoke', variant: 'faults', protocolOverrides: PROTOCOL, root: path.join(tmp, `${algo}-killed`) });
+    const child = cliTrain(`${algo}-killed`, ['--algo', algo]);
+    const exited = exitOf(child);
+    await waitFor('the first checkpoint', () => fs.existsSync(path.join(p.dir, 'checkpoint.bin')));
+    child.kill('SIGKILL');
+    await exited;
+    assert.equal(status(p).state, 'running', 'killed, so still marked running');
+    assert.equal(await trainRun(p, { quiet: true, log: () => {} }), 'complete');
+    assert.ok(status(p).starts[1].fromStep > 0, 'resumed from the checkpoint');
+    assert.deepEqual(rows(path.join(p.dir, 'train.csv')), rows(path.join(whole.dir, 'train.csv')));
+    assert.deepEqual(rows(path.join(p.dir, 'eval.csv')), rows(path.join(whole.dir, 'eval.csv')));
+  });
+}
