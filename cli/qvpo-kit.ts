@@ -133,8 +133,11 @@ async function cmdTrain(args: Args): Promise<number> {
 
 /** What a run's exit code means (EXIT_CODES), for sweep reports. */
 function outcomeOfExit(code: number): string {
-  const named = Object.entries(EXIT_CODES).find(([o, c]) => c === code && o !== 'complete' && o !== 'skipped');
-  return named ? `${named[0]} (resume with the same command)`.replace(/^diverged.*/, 'diverged') : 'failed';
+  if (code === EXIT_CODES.diverged) return 'diverged';
+  if (code === EXIT_CODES.stopped || code === EXIT_CODES.preempted) {
+    return `${code === EXIT_CODES.stopped ? 'stopped' : 'preempted'} (the same sweep resumes it)`;
+  }
+  return 'failed';
 }
 
 /** Children of a sweep get its pid, and stop (with a checkpoint) once it is gone. */
