@@ -416,3 +416,21 @@ for (const algo of ['sac', 'ppo']) {
     assert.deepEqual(rows(path.join(p.dir, 'eval.csv')), rows(path.join(whole.dir, 'eval.csv')));
   });
 }
+
+test('weak: SIGTERM to a sweep is passed to its children: each checkpoints and is reported preempted', { timeout: 180_000 }, async () => {
+  const root = path.join(tmp, 'sweep-term');
+  const sweep = spawn(
+    process.execPath,
+    [CLI, 'sweep', '--profile', 'smoke', '--envs', 'Hopper-v3', '--seeds', '1', '--jobs', '1', '--variant', 'term', '--total-steps=200000', '--checkpoint-interval=100', '--root', root, '--quiet'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = exitOf(sweep);
+  const dir = path.join(root, 'smoke-term', 'qvpo', 'Hopper-v3', 'seed-1');
+  await waitFor('the child run to checkpoint', () => fs.existsSync(path.join(dir, 'checkpoint.bin')));
+  sweep.kill('SIGTERM');
+  const { code, out } = await exited;
+  assert.equal(code, 1, out);
+  assert.match(out, /preempted \(the same sweep resumes it\): qvpo Hopper-v3 seed 1 \(exit 143\)/);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8')).state, 'preempted');
+  assert.ok(!fs.existsSync(path.join(dir, 'run.lock')));
+});
