@@ -212,7 +212,11 @@ interface LockInfo {
 export function lockState(lockFile: string): { lock: LockInfo | null; live: boolean; why: string } {
   if (!fs.existsSync(lockFile)) return { lock: null, live: false, why: 'no lock' };
   const lock = readJson<LockInfo>(lockFile);
-  if (!lock || !Number.isSafeInteger(lock.pid) || typeof lock.host !== 'string') return { lock: null, live: false, why: `${lockFile} is unreadable` };
+  if (!lock || !Number.isSafeInteger(lock.pid) || typeof lock.host !== 'string') {
+    // Another process may have created it an instant ago and not written it yet.
+    const fresh = Date.now() - fs.statSync(lockFile).mtimeMs < 10_000;
+    return { lock: null, live: fresh, why: fresh ? `${lockFile} is being created by another process` : `${lockFile} is unreadable` };
+  }
   if (lock.host !== os.hostname()) return { lock, live: false, why: `${lockFile} was taken on host ${lock.host}` };
   if (!pidAlive(lock.pid)) return { lock, live: false, why: `process ${lock.pid} of ${lockFile} is gone` };
   const started = processStartTicks(lock.pid);
@@ -237,6 +241,7 @@ function acquireLock(lockFile: string, tag: string, log: (line: string) => void)
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw withFile(e, lockFile);
     }
     const held = lockState(lockFile);
+    if (held.live && !held.lock) throw new Error(`${tag}: ${held.why}; try again in a few seconds`);
     if (held.live && held.lock?.pid !== process.pid) {
       throw new Error(`${tag} is being run by process ${held.lock?.pid} (lock ${lockFile}); stop that process first`);
     }
@@ -395,7 +400,8 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
   if (options.fresh) {
     const held = lockState(lockFile);
     if (held.live && held.lock?.pid !== process.pid) {
-      throw new Error(`${tag}: --fresh refused: process ${held.lock?.pid} is training this run (lock ${lockFile}); stop it first`);
+      const who = held.lock ? `process ${held.lock.pid} is training this run (lock ${lockFile})` : held.why;
+      throw new Error(`${tag}: --fresh refused: ${who}; stop it first`);
     }
     fs.rmSync(plan.dir, { recursive: true, force: true });
   }

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { previousCheckpointFile, withFile } from '../../lib/runner/checkpoint';
 import { RunPlan, planRun } from '../../lib/runner/plan';
-import { EXIT_CODES, trainRun } from '../../lib/runner/train';
+import { EXIT_CODES, lockState, trainRun } from '../../lib/runner/train';
 import { listRuns, splitByCompleteness } from '../../lib/results/runs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -433,4 +433,15 @@ test('weak: SIGTERM to a sweep is passed to its children: each checkpoints and i
   assert.match(out, /preempted \(the same sweep resumes it\): qvpo Hopper-v3 seed 1 \(exit 143\)/);
   assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8')).state, 'preempted');
   assert.ok(!fs.existsSync(path.join(dir, 'run.lock')));
+});
+
+test('weak: a lock file still being written counts as held; an old unreadable one as stale', () => {
+  const lockFile = path.join(tmp, 'half.lock');
+  fs.writeFileSync(lockFile, '');
+  assert.deepEqual(lockState(lockFile), { lock: null, live: true, why: `${lockFile} is being created by another process` });
+  const old = new Date(Date.now() - 60_000);
+  fs.utimesSync(lockFile, old, old);
+  assert.deepEqual(lockState(lockFile), { lock: null, live: false, why: `${lockFile} is unreadable` });
+  fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, host: os.hostname() }));
+  assert.equal(lockState(lockFile).live, true, 'a live pid without a start time is taken as the holder');
 });
