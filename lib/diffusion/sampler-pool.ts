@@ -10,6 +10,7 @@
  * weights travel with every job (≈ 0.6 MB at paper settings, negligible beside the chain).
  * Worth it only for large batches (the Nd samples at paper settings); small ones stay local.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -47,8 +48,14 @@ export interface SamplerJob {
 export function samplerWorkersFromEnv(): number {
   const raw = process.env.QVPO_SAMPLER_WORKERS;
   if (raw === undefined || raw.trim() === '') return 0;
+  if (!/^\s*\+?\d+\s*$/.test(raw)) throw new Error(`QVPO_SAMPLER_WORKERS must be a whole number ≥ 0, got "${raw}"`);
+  // More workers than cores only slows every run down; QVPO_FORCE_WORKERS=1 allows it anyway.
+  const cores = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  const max = process.env.QVPO_FORCE_WORKERS === '1' ? 1024 : cores;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`QVPO_SAMPLER_WORKERS must be a whole number ≥ 0, got "${raw}"`);
+  if (n > max) {
+    throw new Error(`QVPO_SAMPLER_WORKERS must be a whole number from 0 to ${max}, got "${raw}"` + (max === cores ? ` (this machine has ${cores} cores; QVPO_FORCE_WORKERS=1 allows up to 1024)` : ''));
+  }
   return n;
 }
 

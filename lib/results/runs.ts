@@ -2,7 +2,7 @@
  * Reading the experiment runner's run directories.
  *
  *   results/runs/<profile>/<algo>/<env>/seed-<n>/
- *     status.json       { state: running|complete|failed, algo, env, seed, profile, step, totalSteps,
+ *     status.json       { state: running|complete|failed|stopped|preempted|diverged, algo, env, seed, profile, step, totalSteps,
  *                         startedAt, updatedAt, finishedAt?, error?, paperDiff: [{key, value, paper}] }
  *     config.json       full config of the run
  *     environment.json  machine / software record
@@ -19,11 +19,12 @@
  * last row of eval.csv (rows must have strictly increasing steps), i.e. the evaluation at the
  * end of training.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CsvValue, CsvRow, parseCsv } from '../report/table';
 
-export const RUN_STATES = ['running', 'complete', 'failed'] as const;
+export const RUN_STATES = ['running', 'complete', 'failed', 'stopped', 'preempted', 'diverged'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
 /** One setting of a run that differs from the paper's settings. */
@@ -382,6 +383,26 @@ export function loadRun(root: string, profile: string, algo: string, env: string
       fail((e as Error).message);
     }
   }
+  // A complete run records its CSVs' rows and hashes: a file cut or edited since is caught here.
+  const recorded = s?.state === 'complete' ? (s.files as Record<string, { rows?: unknown; sha256?: unknown }> | undefined) : undefined;
+  if (recorded && typeof recorded === 'object') {
+    for (const which of ['train', 'eval'] as const) {
+      const want = recorded[which];
+      const f = files[which];
+      if (!want || typeof want.sha256 !== 'string') continue;
+      let text: string | null = null;
+      try {
+        text = fs.readFileSync(f, 'utf8');
+      } catch {
+        fail(`${f}: missing, but status.json records ${String(want.rows)} row(s) for this complete run`);
+        continue;
+      }
+      if (createHash('sha256').update(text).digest('hex') !== want.sha256) {
+        const rows = text.split('\n').filter((l) => l.length > 0).length - 1;
+        fail(`${f}: changed after the run completed (${rows} row(s) now, status.json records ${String(want.rows)}; SHA-256 differs)`);
+      }
+    }
+  }
   if (s && s.state === 'complete' && run.errors.length === 0 && run.evalRows.length > 0) {
     const last = run.evalRows[run.evalRows.length - 1];
     if (s.step !== s.totalSteps) {
@@ -443,6 +464,8 @@ export function incompleteReason(run: RunRecord): string | null {
   const progress = `step ${s.step} of ${s.totalSteps}`;
   if (s.state === 'running') return `running (${progress})`;
   if (s.state === 'failed') return `failed at ${progress}${s.error ? `: ${s.error}` : ''}`;
+  if (s.state === 'diverged') return `diverged at ${progress}${s.error ? `: ${s.error}` : ''}`;
+  if (s.state === 'stopped' || s.state === 'preempted') return `${s.state} (${progress}; resumable)`;
   if (run.evalRows.length === 0) return `complete, but ${path.basename(run.files.eval)} has no evaluation rows`;
   return null;
 }

@@ -78,7 +78,9 @@ export interface PoolResult {
 
 /**
  * Runs `manifest` with at most `jobs` child processes at a time; every child's output lines
- * pass through as they come. Resolves when all have finished (failures included).
+ * pass through as they come. Resolves when all have finished (failures included). SIGINT /
+ * SIGTERM are passed on to the children (each checkpoints and stops) and start no new run;
+ * children also stop by themselves once this process is gone (QVPO_PARENT_PID).
  */
 export async function runPool(
   manifest: readonly ManifestEntry[],
@@ -90,12 +92,26 @@ export async function runPool(
   const extra = [...(options.quiet ? ['--quiet'] : []), ...(options.root ? ['--root', options.root] : [])];
   const results: PoolResult[] = [];
   let next = 0;
+  const children = new Set<ReturnType<typeof spawn>>();
+  let stopping: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stopping) log(`sweep: ${signal}: passing it to ${children.size} run(s), starting no new one`);
+    stopping = signal;
+    for (const child of children) child.kill(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const worker = async () => {
-    while (next < manifest.length) {
+    while (next < manifest.length && !stopping) {
       const entry = manifest[next++];
       const t0 = Date.now();
       const code = await new Promise<number>((resolve) => {
-        const child = spawn(process.execPath, [cli, ...trainArgs(entry, extra)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [cli, ...trainArgs(entry, extra)], {
+          cwd: REPO_ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, QVPO_PARENT_PID: String(process.pid) },
+        });
+        children.add(child);
         const relay = (stream: NodeJS.ReadableStream) => {
           let pending = '';
           stream.on('data', (d: Buffer) => {
@@ -108,13 +124,21 @@ export async function runPool(
         };
         relay(child.stdout);
         relay(child.stderr);
-        child.on('close', (c) => resolve(c ?? 1));
+        child.on('close', (c, signal) => {
+          children.delete(child);
+          resolve(c ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1));
+        });
       });
       results.push({ entry, code, seconds: (Date.now() - t0) / 1000 });
     }
   };
   const n = Math.max(1, Math.min(jobs, manifest.length));
-  await Promise.all(Array.from({ length: n }, worker));
+  try {
+    await Promise.all(Array.from({ length: n }, worker));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   return results;
 }
 

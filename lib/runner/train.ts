@@ -2,16 +2,23 @@
  * One training run, resumable. Files in the run directory:
  *   config.json       the plan (algorithm config, protocol, paperDiff)
  *   environment.json  machine and software of the latest start (earlier ones in status.json)
- *   status.json       running | complete | failed, step counts, timestamps — written atomically
+ *   status.json       running | complete | failed | stopped | preempted | diverged, step counts,
+ *                     timestamps, the settings' SHA-256 — written atomically
  *   train.csv         one row per finished training episode, with the learner's latest stats
  *   eval.csv          one row per evaluation (every evalInterval steps and at the end)
- *   checkpoint.bin    learner state (networks, optimisers, replay buffer, RNGs) + counters,
- *                     taken at episode ends; removed once the run is complete
- *   run.lock          the pid of the process running it
- * A killed run restarts from its checkpoint with the CSVs cut back to what the checkpoint had
- * seen, so a resumed run writes the same rows an uninterrupted one would. Only `complete` runs
- * count in tables.
+ *   checkpoint.bin    learner state (networks, optimisers, replay buffer, RNGs), counters, the
+ *                     settings and the CSV rows so far, checksummed, taken at episode ends;
+ *   checkpoint.prev.bin  the one before, the fallback when the latest is damaged; both are
+ *                     removed once the run is complete
+ *   run.lock          pid, host and process start time of the process running it (made with
+ *                     O_EXCL, so two processes never both hold it)
+ * A killed run restarts from its checkpoint with the CSVs rewritten to exactly the rows the
+ * checkpoint had seen, so a resumed run writes the same rows an uninterrupted one would.
+ * SIGINT / SIGTERM stop a run at the next episode end with a checkpoint (states `stopped` /
+ * `preempted`); NaN or Inf in a loss, an evaluation or the learner's state stops it as
+ * `diverged`. Only `complete` runs count in tables.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -26,10 +33,10 @@ import { EngineInfo, describeEngine, initEngine } from '../engine';
 import { makeEnv } from '../envs/registry';
 import { Env } from '../envs/types';
 import { toCsv } from '../report/table';
-import { readCheckpoint, writeCheckpoint } from './checkpoint';
+import { CheckpointError, previousCheckpointFile, readCheckpoint, withFile, writeCheckpoint } from './checkpoint';
 import { RunPlan, describePaperDiff } from './plan';
 
-export type RunState = 'running' | 'complete' | 'failed';
+export type RunState = 'running' | 'complete' | 'failed' | 'stopped' | 'preempted' | 'diverged';
 
 export interface RunStatus {
   state: RunState;
@@ -49,6 +56,10 @@ export interface RunStatus {
   starts: { at: string; fromStep: number; pid: number; host: string; backend: string; engine?: string; samplerWorkers?: number }[];
   lastEval?: { step: number; mean: number; std: number };
   paperDiff: RunPlan['paperDiff'];
+  /** SHA-256 of the run's settings (config and protocol): a resume with others is refused. */
+  settingsSha256?: string;
+  /** Rows and SHA-256 of the CSVs as the run left them when complete (later edits are detected). */
+  files?: Record<'train' | 'eval', { rows: number; sha256: string }>;
 }
 
 export interface TrainOptions {
@@ -67,9 +78,20 @@ export interface TrainOptions {
    * the same with any number); default QVPO_SAMPLER_WORKERS, else 0. CPU backends only.
    */
   samplerWorkers?: number;
+  /** Handle SIGINT (→ `stopped`) and SIGTERM (→ `preempted`): checkpoint at the next episode end and return. */
+  handleSignals?: boolean;
+  /** Stop (as on SIGINT) once this process is no longer the child of `parentPid` (a sweep that died). */
+  parentPid?: number;
 }
 
-export type TrainOutcome = 'complete' | 'skipped' | 'stopped';
+/**
+ * `stopped`: by stopAfterSteps or SIGINT; `preempted`: by SIGTERM; both resumable.
+ * `diverged`: NaN/Inf appeared; never counted, not resumed.
+ */
+export type TrainOutcome = 'complete' | 'skipped' | 'stopped' | 'preempted' | 'diverged';
+
+/** Process exit codes of `qvpo-kit train` / `run-index` per outcome (130/143: the shells' SIGINT/SIGTERM codes). */
+export const EXIT_CODES: Record<TrainOutcome, number> = { complete: 0, skipped: 0, stopped: 130, preempted: 143, diverged: 3 };
 
 const COMMON_TRAIN_COLUMNS = ['step', 'episode', 'episode_return', 'episode_length', 'wall_seconds', 'steps_per_second'];
 const EVAL_COLUMNS = ['step', 'return_mean', 'return_std', 'episodes', 'wall_seconds', 'length_mean'];
@@ -86,8 +108,62 @@ const EVAL_EPISODES = 2;
 
 function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw withFile(e, file);
+  }
+}
+
+function appendText(file: string, text: string): void {
+  try {
+    fs.appendFileSync(file, text);
+  } catch (e) {
+    throw withFile(e, file);
+  }
+}
+
+/**
+ * Last resort when the disk is full: rewrite a file in place, within the blocks it already has,
+ * padded with spaces (still valid JSON). False when the text does not fit.
+ */
+function overwriteInPlace(file: string, text: string): boolean {
+  try {
+    const size = fs.statSync(file).size;
+    if (Buffer.byteLength(text) > size) return false;
+    const fd = fs.openSync(file, 'r+');
+    try {
+      fs.writeSync(fd, text + ' '.repeat(size - Buffer.byteLength(text)), 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The settings that decide a run's results; their hash guards against resuming with others. */
+function settingsOf(plan: RunPlan): { algo: string; env: string; seed: number; config: unknown; protocol: unknown } {
+  return { algo: plan.algo, env: plan.env, seed: plan.seed, config: plan.config, protocol: plan.protocol };
+}
+
+/** "protocol.evalInterval 200 (the run has 250)", for every setting that differs. */
+function describeSettingsDiff(want: ReturnType<typeof settingsOf>, have: ReturnType<typeof settingsOf>): string {
+  const out: string[] = [];
+  for (const part of ['config', 'protocol'] as const) {
+    const a = (want[part] ?? {}) as Record<string, unknown>;
+    const b = (have[part] ?? {}) as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) out.push(`${part}.${k} ${JSON.stringify(a[k])} (the run has ${JSON.stringify(b[k])})`);
+    }
+  }
+  for (const k of ['algo', 'env', 'seed'] as const) if (want[k] !== have[k]) out.push(`${k} ${JSON.stringify(want[k])} (the run has ${JSON.stringify(have[k])})`);
+  return out.join(', ') || 'settings differ';
 }
 
 function readJson<T>(file: string): T | null {
@@ -112,12 +188,95 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Keeps the first `lines` lines of a CSV file (header included). */
-function truncateLines(file: string, lines: number): void {
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const kept = text.split('\n').slice(0, lines);
-  fs.writeFileSync(file, kept.join('\n') + '\n');
+/** A process's start time in clock ticks since boot (/proc/<pid>/stat field 22); null where unknown. */
+function processStartTicks(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
 }
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  /** Start time of the process (processStartTicks), so a reused pid is not taken for the holder. */
+  started?: string | null;
+}
+
+/**
+ * Who holds a run's lock: `live` when a process on this host with the lock's pid and start time
+ * is running (a lock from another host cannot be checked and counts as stale), with why not.
+ */
+export function lockState(lockFile: string): { lock: LockInfo | null; live: boolean; why: string } {
+  if (!fs.existsSync(lockFile)) return { lock: null, live: false, why: 'no lock' };
+  const lock = readJson<LockInfo>(lockFile);
+  if (!lock || !Number.isSafeInteger(lock.pid) || typeof lock.host !== 'string') {
+    // Another process may have created it an instant ago and not written it yet.
+    const fresh = Date.now() - fs.statSync(lockFile).mtimeMs < 10_000;
+    return { lock: null, live: fresh, why: fresh ? `${lockFile} is being created by another process` : `${lockFile} is unreadable` };
+  }
+  if (lock.host !== os.hostname()) return { lock, live: false, why: `${lockFile} was taken on host ${lock.host}` };
+  if (!pidAlive(lock.pid)) return { lock, live: false, why: `process ${lock.pid} of ${lockFile} is gone` };
+  const started = processStartTicks(lock.pid);
+  if (lock.started && started && lock.started !== started) {
+    return { lock, live: false, why: `pid ${lock.pid} of ${lockFile} now belongs to another process` };
+  }
+  return { lock, live: true, why: `held by process ${lock.pid}` };
+}
+
+/** Creates the lock with O_EXCL; a stale one (dead or reused pid) is replaced, and named in `log`. */
+function acquireLock(lockFile: string, tag: string, log: (line: string) => void): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = fs.openSync(lockFile, 'wx');
+      try {
+        fs.writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname(), started: processStartTicks(process.pid) }) + '\n');
+      } finally {
+        fs.closeSync(fd);
+      }
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw withFile(e, lockFile);
+    }
+    const held = lockState(lockFile);
+    if (held.live && !held.lock) throw new Error(`${tag}: ${held.why}; try again in a few seconds`);
+    if (held.live && held.lock?.pid !== process.pid) {
+      throw new Error(`${tag} is being run by process ${held.lock?.pid} (lock ${lockFile}); stop that process first`);
+    }
+    if (attempt > 0) throw new Error(`${tag}: could not take ${lockFile} (another process took it at the same moment)`);
+    log(`${tag} removing stale lock: ${held.why}`);
+    fs.rmSync(lockFile, { force: true });
+  }
+}
+
+/** First non-finite number in a learner state (typed arrays and plain numbers), as a path; null if none. */
+export function firstNonFinite(state: unknown, at = 'state'): string | null {
+  if (typeof state === 'number') return Number.isFinite(state) ? null : `${at} = ${state}`;
+  if (state instanceof Float32Array || state instanceof Float64Array) {
+    for (let i = 0; i < state.length; i++) if (!Number.isFinite(state[i])) return `${at}[${i}] = ${state[i]}`;
+    return null;
+  }
+  if (ArrayBuffer.isView(state)) return null;
+  if (Array.isArray(state)) {
+    for (let i = 0; i < state.length; i++) {
+      const bad = firstNonFinite(state[i], `${at}[${i}]`);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  if (state && typeof state === 'object') {
+    for (const [k, v] of Object.entries(state)) {
+      const bad = firstNonFinite(v, `${at}.${k}`);
+      if (bad) return bad;
+    }
+  }
+  return null;
+}
+
+/** Non-empty lines of a CSV text (header included). */
+const lineCount = (text: string) => text.split('\n').filter((l) => l.length > 0).length;
 
 function csvLine(columns: readonly string[], row: Record<string, unknown>): string {
   return toCsv([row], [...columns]).split('\n')[1] + '\n';
@@ -129,6 +288,16 @@ function formatDuration(seconds: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** Raised when NaN/Inf shows up in a loss, an action or the learner's state; ends a run as `diverged`. */
+export class DivergedError extends Error {}
+
+/** Throws DivergedError when an action holds NaN/Inf (before the env rejects it with a vaguer error). */
+function checkAction(action: ArrayLike<number>, where: string): void {
+  for (let i = 0; i < action.length; i++) {
+    if (!Number.isFinite(action[i])) throw new DivergedError(`action[${i}] is ${action[i]} ${where}`);
+  }
 }
 
 export interface EvalResult {
@@ -146,7 +315,9 @@ export function evaluate(learner: Learner, env: Env, episodes: number, seedOf: (
     let { obs } = env.reset({ seed: seedOf(e) });
     let total = 0;
     for (;;) {
-      const r = env.step(learner.act(obs, 'eval', 0));
+      const action = learner.act(obs, 'eval', 0);
+      checkAction(action, 'in an evaluation episode');
+      const r = env.step(action);
       total += r.reward;
       lengthSum++;
       obs = r.obs;
@@ -169,160 +340,283 @@ interface Counters {
   lastEval: RunStatus['lastEval'] | null;
 }
 
+/** What a checkpoint holds; `settings` and `csv` are absent in checkpoints made before they were kept. */
+interface Saved {
+  counters: Counters;
+  learner: unknown;
+  settings?: ReturnType<typeof settingsOf>;
+  csv?: { train: string; eval: string };
+}
+
+function validateSaved(saved: unknown, file: string): Saved {
+  const s = saved as Partial<Saved> | null;
+  const c = (s?.counters ?? null) as unknown as Record<string, unknown> | null;
+  const bad: string[] = [];
+  if (!c || typeof c !== 'object') bad.push('no counters');
+  else {
+    for (const k of ['step', 'episode', 'evals', 'trainLines', 'evalLines']) {
+      if (!Number.isSafeInteger(c[k]) || (c[k] as number) < 0) bad.push(`counters.${k} is ${JSON.stringify(c[k])}, expected a whole number ≥ 0`);
+    }
+    if (typeof c.wallSeconds !== 'number' || !Number.isFinite(c.wallSeconds)) bad.push(`counters.wallSeconds is ${JSON.stringify(c.wallSeconds)}`);
+  }
+  if (!s?.learner || typeof s.learner !== 'object') bad.push('no learner state');
+  if (s?.csv && (typeof s.csv.train !== 'string' || typeof s.csv.eval !== 'string')) bad.push('csv rows are not text');
+  if (bad.length) throw new CheckpointError(`${file}: not a usable run checkpoint: ${bad.join('; ')}`);
+  return s as Saved;
+}
+
+/** The latest usable checkpoint, else the previous one (saying so in `log`); null when there is none. */
+function loadCheckpoint(file: string, tag: string, log: (line: string) => void): Saved | null {
+  const candidates = [file, previousCheckpointFile(file)].filter((f) => fs.existsSync(f));
+  if (candidates.length === 0) return null;
+  const problems: string[] = fs.existsSync(file) ? [] : [`${file} is missing`];
+  for (const f of candidates) {
+    try {
+      const saved = validateSaved(readCheckpoint(f), f);
+      if (problems.length) log(`${tag} ${problems.join('; ')}; falling back to ${f}`);
+      return saved;
+    } catch (e) {
+      if (!(e instanceof CheckpointError)) throw e;
+      problems.push(e.message);
+    }
+  }
+  throw new Error(
+    `${tag} has no usable checkpoint: ${problems.join('; ')}. The run's files are left as they are; ` +
+      'start it again with --fresh (or restore a checkpoint from a backup)',
+  );
+}
+
 export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promise<TrainOutcome> {
   const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
   const tag = `[${plan.algo} ${plan.env} seed ${plan.seed} ${plan.label}]`;
   const file = (name: string) => path.join(plan.dir, name);
   const { protocol } = plan;
   const entry = algorithm(plan.algo);
-  // The engine is chosen (and a bad QVPO_ENGINE / QVPO_ORT_* refused) before anything is written.
+  // Engine, sampler workers and the lock are checked before anything is written or deleted.
   const engine: EngineInfo = initEngine();
+  const samplerWorkers = options.samplerWorkers ?? samplerWorkersFromEnv();
+  const lockFile = file('run.lock');
 
-  if (options.fresh) fs.rmSync(plan.dir, { recursive: true, force: true });
-  fs.mkdirSync(plan.dir, { recursive: true });
+  if (options.fresh) {
+    const held = lockState(lockFile);
+    if (held.live && held.lock?.pid !== process.pid) {
+      const who = held.lock ? `process ${held.lock.pid} is training this run (lock ${lockFile})` : held.why;
+      throw new Error(`${tag}: --fresh refused: ${who}; stop it first`);
+    }
+    fs.rmSync(plan.dir, { recursive: true, force: true });
+  }
+  try {
+    fs.mkdirSync(plan.dir, { recursive: true });
+  } catch (e) {
+    throw withFile(e, plan.dir);
+  }
 
-  // Same directory, other settings: refuse rather than mix.
+  // Same directory, other settings: refuse rather than mix (config.json, else status.json's hash, else the checkpoint's).
+  const settings = settingsOf(plan);
+  const settingsSha256 = sha256(JSON.stringify(settings));
+  const otherSettings = (detail: string) =>
+    new Error(`${plan.dir} holds a run with other settings (${detail}); use another variant name or --fresh to replace it`);
   const previous = readJson<{ config: unknown; protocol: unknown }>(file('config.json'));
   if (previous && JSON.stringify([previous.config, previous.protocol]) !== JSON.stringify([plan.config, plan.protocol])) {
-    throw new Error(`${plan.dir} holds a run with other settings; use another variant name or --fresh to replace it`);
+    throw otherSettings(describeSettingsDiff(settings, { ...settings, config: previous.config, protocol: previous.protocol }));
   }
   const status0 = readJson<RunStatus>(file('status.json'));
+  if (!status0 && fs.existsSync(file('status.json'))) {
+    throw new Error(
+      `${file('status.json')} is unreadable (expected the run's status as JSON); the run may be complete, so it is not ` +
+        'restarted over its results. Repair the file, or start again with --fresh',
+    );
+  }
+  if (status0?.settingsSha256 && status0.settingsSha256 !== settingsSha256) {
+    throw otherSettings(`status.json records settings ${status0.settingsSha256.slice(0, 12)}…, these are ${settingsSha256.slice(0, 12)}…`);
+  }
   if (status0?.state === 'complete') {
     if (!options.quiet) log(`${tag} already complete (final eval ${status0.lastEval?.mean.toFixed(1) ?? '?'}), skipped`);
     return 'skipped';
   }
-  const lock = readJson<{ pid: number; host: string }>(file('run.lock'));
-  if (lock && lock.host === os.hostname() && lock.pid !== process.pid && pidAlive(lock.pid)) {
-    throw new Error(`${tag} is being run by process ${lock.pid}`);
+  if (status0?.state === 'diverged') {
+    log(`${tag} diverged earlier (${status0.error ?? 'NaN/Inf'}); not resumed: start it again with --fresh (and other settings)`);
+    return 'diverged';
   }
-  writeAtomic(file('run.lock'), JSON.stringify({ pid: process.pid, host: os.hostname() }) + '\n');
+  acquireLock(lockFile, tag, log);
 
-  const backend: BackendInfo = await initBackend();
-  writeAtomic(file('config.json'), JSON.stringify({ ...plan, dir: undefined }, null, 1) + '\n');
-  writeAtomic(file('environment.json'), JSON.stringify(collectEnvironment(backend, engine), null, 1) + '\n');
-
-  const envOptions = { maxEpisodeSteps: protocol.maxEpisodeSteps };
-  const env = await makeEnv(plan.env, envOptions);
-  const evalEnv = await makeEnv(plan.env, envOptions);
-  const learner = entry.create(agentSpecOf(env), plan.config, plan.seed);
-  const samplerWorkers = options.samplerWorkers ?? samplerWorkersFromEnv();
-  let sampler: SamplerPool | null = null;
-  // The worker pool shares tfjs chains; the ORT engine runs a chain as one native call instead.
-  if (samplerWorkers > 0 && engine.name === 'tfjs' && learner instanceof OffPolicyLearner && learner.agent instanceof QvpoAgent && !backend.gpu) {
-    const policy = learner.agent.policy;
-    sampler = await SamplerPool.create(samplerWorkers, policy.netSpec, backend.name);
-    policy.useSampler(sampler);
-  }
-  const trainColumns = [...COMMON_TRAIN_COLUMNS, ...entry.statNames];
-
-  let c: Counters = { step: 0, episode: 0, evals: 0, trainLines: 1, evalLines: 1, wallSeconds: 0, lastEval: null };
-  const checkpointFile = file('checkpoint.bin');
-  const resumed = fs.existsSync(checkpointFile);
-  if (resumed) {
-    // Engines agree to float32 rounding, not bit for bit: one run stays on one engine.
-    const startedOn = status0?.starts?.length ? status0.starts[status0.starts.length - 1].engine ?? 'tfjs' : null;
-    if (startedOn && startedOn !== engine.name) {
-      fs.rmSync(file('run.lock'), { force: true });
-      throw new Error(
-        `${tag} ran on the ${startedOn} engine; resuming it on ${engine.name} would mix two engines in one run. ` +
-          `Resume with QVPO_ENGINE=${startedOn}, or start it again with --fresh.`,
-      );
-    }
-    const saved = readCheckpoint(checkpointFile) as { counters: Counters; learner: unknown };
-    learner.setState(saved.learner);
-    c = saved.counters;
-    truncateLines(file('train.csv'), c.trainLines);
-    truncateLines(file('eval.csv'), c.evalLines);
-  } else {
-    fs.writeFileSync(file('train.csv'), trainColumns.join(',') + '\n');
-    fs.writeFileSync(file('eval.csv'), EVAL_COLUMNS.join(',') + '\n');
-  }
-
-  const now = () => new Date().toISOString();
-  const status: RunStatus = {
-    state: 'running',
-    algo: plan.algo,
-    env: plan.env,
-    seed: plan.seed,
-    profile: plan.label,
-    variant: plan.variant,
-    step: c.step,
-    totalSteps: protocol.totalSteps,
-    startedAt: status0?.startedAt ?? now(),
-    updatedAt: now(),
-    starts: [
-      ...(status0?.starts ?? []),
-      { at: now(), fromStep: c.step, pid: process.pid, host: os.hostname(), backend: backend.name, engine: engine.name, samplerWorkers: sampler?.size ?? 0 },
-    ],
-    ...(c.lastEval ? { lastEval: c.lastEval } : {}),
-    paperDiff: plan.paperDiff,
+  let stopRequest: 'stopped' | 'preempted' | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequest) return;
+    stopRequest = signal === 'SIGINT' ? 'stopped' : 'preempted';
+    log(`${tag} ${signal}: stopping at the next episode end, with a checkpoint`);
   };
-  const saveStatus = () => {
-    status.step = c.step;
-    status.updatedAt = now();
-    writeAtomic(file('status.json'), JSON.stringify(status, null, 1) + '\n');
-  };
-  saveStatus();
-  log(
-    `${tag} ${resumed ? `resuming at step ${c.step}` : 'starting'} on ${backend.name}, engine ${describeEngine(engine)}${sampler ? ` (+${sampler.size} sampling workers)` : ''}: ${protocol.totalSteps} steps; ` +
-      `differs from the paper: ${describePaperDiff(plan.paperDiff)}`,
-  );
-
-  const started = performance.now() / 1000 - c.wallSeconds;
-  const wall = () => performance.now() / 1000 - started;
-  let lastProgress = { t: wall(), step: c.step };
-  let stepsPerSecond = 0;
-  let lastRow = { t: wall(), step: c.step };
-  let lastStats: LearnerStats | null = null;
-  let lastCheckpointStep = c.step;
-
+  if (options.handleSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  const cleanups: (() => void | Promise<void>)[] = [];
   try {
-    let obs = env.reset({ seed: deriveSeed(plan.seed, TRAIN_EPISODES, c.episode) }).obs;
-    let episodeReturn = 0;
-    let episodeLength = 0;
-    while (c.step < protocol.totalSteps) {
-      const action = learner.act(obs, 'explore', c.step);
-      const r = env.step(action);
-      c.step++;
-      episodeReturn += r.reward;
-      episodeLength++;
-      const ended = r.terminated || r.truncated;
-      const stats = learner.observe(
-        { obs, action, reward: r.reward, nextObs: r.obs, terminated: r.terminated, truncated: r.truncated },
-        c.step,
-        ended,
-      );
-      if (stats) lastStats = stats;
-      obs = r.obs;
+    // Temp files of writers that died mid-write (we hold the lock, so none is being written).
+    for (const name of fs.readdirSync(plan.dir)) if (/\.tmp-\d+$/.test(name)) fs.rmSync(file(name), { force: true });
 
-      if (c.step % protocol.evalInterval === 0 || c.step === protocol.totalSteps) {
-        const evalIndex = c.evals;
-        const res = evaluate(learner, evalEnv, protocol.evalEpisodes, (e) => deriveSeed(plan.seed, EVAL_EPISODES, evalIndex * protocol.evalEpisodes + e));
-        c.evals++;
-        c.lastEval = { step: c.step, mean: res.mean, std: res.std };
-        status.lastEval = c.lastEval;
-        fs.appendFileSync(
-          file('eval.csv'),
-          csvLine(EVAL_COLUMNS, {
+    const checkpointFile = file('checkpoint.bin');
+    const saved = loadCheckpoint(checkpointFile, tag, log);
+    if (saved?.settings && JSON.stringify(saved.settings) !== JSON.stringify(settings)) {
+      throw otherSettings(`${checkpointFile}: ${describeSettingsDiff(settings, saved.settings)}`);
+    }
+    if (saved) {
+      // Engines agree to float32 rounding, not bit for bit: one run stays on one engine.
+      const startedOn = status0?.starts?.length ? status0.starts[status0.starts.length - 1].engine ?? 'tfjs' : null;
+      if (startedOn && startedOn !== engine.name) {
+        throw new Error(
+          `${tag} ran on the ${startedOn} engine; resuming it on ${engine.name} would mix two engines in one run. ` +
+            `Resume with QVPO_ENGINE=${startedOn}, or start it again with --fresh.`,
+        );
+      }
+    }
+
+    const backend: BackendInfo = await initBackend();
+    writeAtomic(file('config.json'), JSON.stringify({ ...plan, dir: undefined, settingsSha256 }, null, 1) + '\n');
+    writeAtomic(file('environment.json'), JSON.stringify(collectEnvironment(backend, engine), null, 1) + '\n');
+
+    const envOptions = { maxEpisodeSteps: protocol.maxEpisodeSteps };
+    const env = await makeEnv(plan.env, envOptions);
+    cleanups.push(() => env.close());
+    const evalEnv = await makeEnv(plan.env, envOptions);
+    cleanups.push(() => evalEnv.close());
+    const learner = entry.create(agentSpecOf(env), plan.config, plan.seed);
+    cleanups.push(() => learner.dispose());
+    let sampler: SamplerPool | null = null;
+    // The worker pool shares tfjs chains; the ORT engine runs a chain as one native call instead.
+    if (samplerWorkers > 0 && engine.name === 'tfjs' && learner instanceof OffPolicyLearner && learner.agent instanceof QvpoAgent && !backend.gpu) {
+      const policy = learner.agent.policy;
+      sampler = await SamplerPool.create(samplerWorkers, policy.netSpec, backend.name);
+      cleanups.push(() => sampler?.dispose());
+      policy.useSampler(sampler);
+    }
+    const trainColumns = [...COMMON_TRAIN_COLUMNS, ...entry.statNames];
+
+    let c: Counters = { step: 0, episode: 0, evals: 0, trainLines: 1, evalLines: 1, wallSeconds: 0, lastEval: null };
+    // The CSVs' text so far: checkpoints keep it, so a resume restores rows that were cut or lost.
+    let csv = { train: trainColumns.join(',') + '\n', eval: EVAL_COLUMNS.join(',') + '\n' };
+    if (saved) {
+      learner.setState(saved.learner);
+      c = saved.counters;
+      if (saved.csv) csv = { ...saved.csv };
+      else {
+        // Checkpoints from before the rows were kept: cut the files back, refuse if rows are missing.
+        for (const which of ['train', 'eval'] as const) {
+          const f = file(`${which}.csv`);
+          const want = which === 'train' ? c.trainLines : c.evalLines;
+          const lines = (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '').split('\n').filter((l) => l.length > 0);
+          if (lines.length < want) {
+            throw new Error(`${f} has ${lines.length} line(s), the checkpoint at step ${c.step} expects ${want}; the missing rows cannot be restored: start again with --fresh`);
+          }
+          csv[which] = lines.slice(0, want).join('\n') + '\n';
+        }
+      }
+    }
+    writeAtomic(file('train.csv'), csv.train);
+    writeAtomic(file('eval.csv'), csv.eval);
+
+    const now = () => new Date().toISOString();
+    const status: RunStatus = {
+      state: 'running',
+      algo: plan.algo,
+      env: plan.env,
+      seed: plan.seed,
+      profile: plan.label,
+      variant: plan.variant,
+      step: c.step,
+      totalSteps: protocol.totalSteps,
+      startedAt: status0?.startedAt ?? now(),
+      updatedAt: now(),
+      starts: [
+        ...(status0?.starts ?? []),
+        { at: now(), fromStep: c.step, pid: process.pid, host: os.hostname(), backend: backend.name, engine: engine.name, samplerWorkers: sampler?.size ?? 0 },
+      ],
+      ...(c.lastEval ? { lastEval: c.lastEval } : {}),
+      paperDiff: plan.paperDiff,
+      settingsSha256,
+    };
+    const saveStatus = () => {
+      status.step = c.step;
+      status.updatedAt = now();
+      writeAtomic(file('status.json'), JSON.stringify(status, null, 1) + '\n');
+    };
+    saveStatus();
+    log(
+      `${tag} ${saved ? `resuming at step ${c.step}` : 'starting'} on ${backend.name}, engine ${describeEngine(engine)}${sampler ? ` (+${sampler.size} sampling workers)` : ''}: ${protocol.totalSteps} steps; ` +
+        `differs from the paper: ${describePaperDiff(plan.paperDiff)}`,
+    );
+
+    const started = performance.now() / 1000 - c.wallSeconds;
+    const wall = () => performance.now() / 1000 - started;
+    let lastProgress = { t: wall(), step: c.step };
+    let stepsPerSecond = 0;
+    let lastRow = { t: wall(), step: c.step };
+    let lastStats: LearnerStats | null = null;
+    let lastCheckpointStep = c.step;
+    const checkState = (state: unknown) => {
+      const bad = firstNonFinite(state, 'learner');
+      if (bad) throw new DivergedError(`non-finite value in the learner's state at step ${c.step}: ${bad}`);
+    };
+    const checkpoint = () => {
+      c.wallSeconds = wall();
+      const state = learner.getState();
+      checkState(state);
+      writeCheckpoint(checkpointFile, { counters: c, learner: state, settings, csv }, { keepPrevious: true });
+      lastCheckpointStep = c.step;
+      saveStatus();
+    };
+
+    try {
+      let obs = env.reset({ seed: deriveSeed(plan.seed, TRAIN_EPISODES, c.episode) }).obs;
+      let episodeReturn = 0;
+      let episodeLength = 0;
+      while (c.step < protocol.totalSteps) {
+        const action = learner.act(obs, 'explore', c.step);
+        checkAction(action, `at step ${c.step + 1}`);
+        const r = env.step(action);
+        c.step++;
+        episodeReturn += r.reward;
+        episodeLength++;
+        const ended = r.terminated || r.truncated;
+        const stats = learner.observe(
+          { obs, action, reward: r.reward, nextObs: r.obs, terminated: r.terminated, truncated: r.truncated },
+          c.step,
+          ended,
+        );
+        if (stats) {
+          for (const [k, v] of Object.entries(stats)) {
+            if (/loss/i.test(k) && !Number.isFinite(v)) throw new DivergedError(`${k} is ${v} at step ${c.step}`);
+          }
+          lastStats = stats;
+        }
+        obs = r.obs;
+
+        if (c.step % protocol.evalInterval === 0 || c.step === protocol.totalSteps) {
+          const evalIndex = c.evals;
+          const res = evaluate(learner, evalEnv, protocol.evalEpisodes, (e) => deriveSeed(plan.seed, EVAL_EPISODES, evalIndex * protocol.evalEpisodes + e));
+          if (!Number.isFinite(res.mean)) throw new DivergedError(`evaluation return is ${res.mean} at step ${c.step}`);
+          c.evals++;
+          c.lastEval = { step: c.step, mean: res.mean, std: res.std };
+          status.lastEval = c.lastEval;
+          const line = csvLine(EVAL_COLUMNS, {
             step: c.step,
             return_mean: res.mean,
             return_std: res.std,
             episodes: protocol.evalEpisodes,
             wall_seconds: Math.round(wall() * 10) / 10,
             length_mean: res.lengthMean,
-          }),
-        );
-        c.evalLines++;
-        saveStatus();
-      }
+          });
+          appendText(file('eval.csv'), line);
+          csv.eval += line;
+          c.evalLines++;
+          saveStatus();
+        }
 
-      if (ended) {
-        const t = wall();
-        const rowRate = (c.step - lastRow.step) / Math.max(t - lastRow.t, 1e-9);
-        lastRow = { t, step: c.step };
-        fs.appendFileSync(
-          file('train.csv'),
-          csvLine(trainColumns, {
+        if (ended) {
+          const t = wall();
+          const rowRate = (c.step - lastRow.step) / Math.max(t - lastRow.t, 1e-9);
+          lastRow = { t, step: c.step };
+          const line = csvLine(trainColumns, {
             step: c.step,
             episode: c.episode,
             episode_return: episodeReturn,
@@ -330,57 +624,90 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
             wall_seconds: Math.round(t * 10) / 10,
             steps_per_second: Math.round(rowRate * 10) / 10,
             ...(lastStats ?? {}),
-          }),
-        );
-        c.trainLines++;
-        c.episode++;
-        episodeReturn = 0;
-        episodeLength = 0;
-        obs = env.reset({ seed: deriveSeed(plan.seed, TRAIN_EPISODES, c.episode) }).obs;
-        if (c.step - lastCheckpointStep >= protocol.checkpointInterval && c.step < protocol.totalSteps) {
-          c.wallSeconds = wall();
-          writeCheckpoint(checkpointFile, { counters: c, learner: learner.getState() });
-          lastCheckpointStep = c.step;
-          saveStatus();
+          });
+          appendText(file('train.csv'), line);
+          csv.train += line;
+          c.trainLines++;
+          c.episode++;
+          episodeReturn = 0;
+          episodeLength = 0;
+          obs = env.reset({ seed: deriveSeed(plan.seed, TRAIN_EPISODES, c.episode) }).obs;
+          // Episode ends are the safe points: let signals in, and notice a sweep parent that died.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (options.parentPid !== undefined && process.ppid !== options.parentPid && !stopRequest) {
+            log(`${tag} the sweep process ${options.parentPid} is gone: stopping, with a checkpoint`);
+            stopRequest = 'stopped';
+          }
+          const request = stopRequest as 'stopped' | 'preempted' | null;
+          if (c.step < protocol.totalSteps && (request || c.step - lastCheckpointStep >= protocol.checkpointInterval)) {
+            if (c.step !== lastCheckpointStep || !fs.existsSync(checkpointFile)) checkpoint();
+          }
+          if (request && c.step < protocol.totalSteps) {
+            status.state = request;
+            saveStatus();
+            log(`${tag} ${request} at step ${c.step} with a checkpoint; run the same command again to resume`);
+            return request;
+          }
         }
-      }
 
-      const t = wall();
-      if (t - lastProgress.t >= (options.progressEvery ?? 10)) {
-        stepsPerSecond = (c.step - lastProgress.step) / (t - lastProgress.t);
-        lastProgress = { t, step: c.step };
-        if (!options.quiet) {
-          const eta = (protocol.totalSteps - c.step) / Math.max(stepsPerSecond, 1e-9);
-          const ev = c.lastEval ? `last eval ${c.lastEval.mean.toFixed(1)} ± ${c.lastEval.std.toFixed(1)} @${c.lastEval.step}` : 'no eval yet';
-          log(
-            `${tag} step ${c.step}/${protocol.totalSteps} (${((100 * c.step) / protocol.totalSteps).toFixed(1)}%) | ` +
-              `${stepsPerSecond.toFixed(1)} steps/s | ETA ${formatDuration(eta)} | ${ev}`,
-          );
+        const t = wall();
+        if (t - lastProgress.t >= (options.progressEvery ?? 10)) {
+          stepsPerSecond = (c.step - lastProgress.step) / (t - lastProgress.t);
+          lastProgress = { t, step: c.step };
+          if (!options.quiet) {
+            const eta = (protocol.totalSteps - c.step) / Math.max(stepsPerSecond, 1e-9);
+            const ev = c.lastEval ? `last eval ${c.lastEval.mean.toFixed(1)} ± ${c.lastEval.std.toFixed(1)} @${c.lastEval.step}` : 'no eval yet';
+            log(
+              `${tag} step ${c.step}/${protocol.totalSteps} (${((100 * c.step) / protocol.totalSteps).toFixed(1)}%) | ` +
+                `${stepsPerSecond.toFixed(1)} steps/s | ETA ${formatDuration(eta)} | ${ev}`,
+            );
+          }
+        }
+        if (options.stopAfterSteps !== undefined && c.step >= options.stopAfterSteps && c.step < protocol.totalSteps) {
+          return 'stopped';
         }
       }
-      if (options.stopAfterSteps !== undefined && c.step >= options.stopAfterSteps && c.step < protocol.totalSteps) {
-        return 'stopped';
+      checkState(learner.getState());
+      status.state = 'complete';
+      status.finishedAt = now();
+      status.files = {
+        train: { rows: lineCount(csv.train) - 1, sha256: sha256(csv.train) },
+        eval: { rows: lineCount(csv.eval) - 1, sha256: sha256(csv.eval) },
+      };
+      saveStatus();
+      fs.rmSync(checkpointFile, { force: true });
+      fs.rmSync(previousCheckpointFile(checkpointFile), { force: true });
+      log(
+        `${tag} complete in ${formatDuration(wall())}: final eval ${c.lastEval?.mean.toFixed(1)} ± ${c.lastEval?.std.toFixed(1)} ` +
+          `over ${protocol.evalEpisodes} episodes`,
+      );
+      return 'complete';
+    } catch (e) {
+      const diverged = e instanceof DivergedError;
+      status.state = diverged ? 'diverged' : 'failed';
+      status.error = (e as Error).message;
+      try {
+        saveStatus();
+      } catch (e2) {
+        // A full disk: the compact status, its error shortened if need be, over the old file's bytes.
+        const statusFile = file('status.json');
+        const room = fs.existsSync(statusFile) ? fs.statSync(statusFile).size : 0;
+        const compact = () => JSON.stringify(status);
+        const over = Buffer.byteLength(compact()) - room;
+        if (over > 0 && status.error) status.error = status.error.slice(0, Math.max(40, status.error.length - over - 2)) + '…';
+        if (!overwriteInPlace(statusFile, compact())) log(`${tag} could not record the ${status.state} state: ${(e2 as Error).message}`);
       }
+      if (!diverged) throw e;
+      log(`${tag} diverged: ${status.error}; stopped, not counted in tables (try a smaller learning rate, then --fresh)`);
+      return 'diverged';
     }
-    status.state = 'complete';
-    status.finishedAt = now();
-    saveStatus();
-    fs.rmSync(checkpointFile, { force: true });
-    log(
-      `${tag} complete in ${formatDuration(wall())}: final eval ${c.lastEval?.mean.toFixed(1)} ± ${c.lastEval?.std.toFixed(1)} ` +
-        `over ${protocol.evalEpisodes} episodes`,
-    );
-    return 'complete';
-  } catch (e) {
-    status.state = 'failed';
-    status.error = (e as Error).message;
-    saveStatus();
-    throw e;
   } finally {
-    learner.dispose();
-    await sampler?.dispose();
-    env.close();
-    evalEnv.close();
-    fs.rmSync(file('run.lock'), { force: true });
+    if (options.handleSignals) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    for (const f of cleanups.reverse()) await f();
+    // Only our own lock: a lock another process took meanwhile is theirs.
+    if (readJson<LockInfo>(lockFile)?.pid === process.pid) fs.rmSync(lockFile, { force: true });
   }
 }

@@ -133,7 +133,7 @@ test('parseArgs: --flag value, --flag=value, booleans, --no-flag, leftovers in r
 });
 
 test('parseArgs errors: missing value, bad value (with the command-line origin)', () => {
-  assert.throws(() => qvpoSchema.parseArgs(['--batch-size']), /qvpo: flag --batch-size needs a value \(an integer >= 1\)/);
+  assert.throws(() => qvpoSchema.parseArgs(['--batch-size']), /qvpo: flag --batch-size needs a value \(an integer >= 1 <= 65536\)/);
   assert.throws(
     () => qvpoSchema.parseArgs(['--batch-size', 'abc']),
     /qvpo \(command line\): invalid value "abc" for "batchSize": expected an integer >= 1/,

@@ -79,8 +79,16 @@ test('bad settings: worker count, backend, QVPO_SAMPLER_WORKERS', async () => {
   try {
     process.env.QVPO_SAMPLER_WORKERS = 'two';
     assert.throws(() => samplerWorkersFromEnv(), /QVPO_SAMPLER_WORKERS must be a whole number ≥ 0, got "two"/);
-    process.env.QVPO_SAMPLER_WORKERS = '3';
-    assert.equal(samplerWorkersFromEnv(), 3);
+    process.env.QVPO_SAMPLER_WORKERS = '0x2';
+    assert.throws(() => samplerWorkersFromEnv(), /QVPO_SAMPLER_WORKERS must be a whole number ≥ 0, got "0x2"/);
+    process.env.QVPO_SAMPLER_WORKERS = '1';
+    assert.equal(samplerWorkersFromEnv(), 1);
+    process.env.QVPO_SAMPLER_WORKERS = '4096';
+    assert.throws(() => samplerWorkersFromEnv(), /from 0 to \d+, got "4096" \(this machine has \d+ cores; QVPO_FORCE_WORKERS=1/);
+    process.env.QVPO_FORCE_WORKERS = '1';
+    process.env.QVPO_SAMPLER_WORKERS = '1000';
+    assert.equal(samplerWorkersFromEnv(), 1000, 'forced');
+    delete process.env.QVPO_FORCE_WORKERS;
     delete process.env.QVPO_SAMPLER_WORKERS;
     assert.equal(samplerWorkersFromEnv(), 0);
   } finally {

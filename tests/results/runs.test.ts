@@ -94,7 +94,7 @@ test('splitByCompleteness: only complete runs with eval rows count; the rest car
   const reasons = Object.fromEntries(incomplete.map((x) => [x.run.seed, x.reason]));
   assert.equal(reasons[1], 'running (step 12000 of 100000)');
   assert.equal(reasons[2], 'failed at step 5000 of 30000: NaN in critic loss');
-  assert.match(reasons[3], /^invalid: .*status\.json: malformed status\.json: "state" must be one of running\|complete\|failed \(got "done"\)/);
+  assert.match(reasons[3], /^invalid: .*status\.json: malformed status\.json: "state" must be one of running\|complete\|failed\|stopped\|preempted\|diverged \(got "done"\)/);
   assert.match(reasons[4], /^invalid: .*seed-4[/\\]status\.json: invalid JSON/);
   assert.equal(reasons[5], 'complete, but eval.csv has no evaluation rows');
   assert.throws(() => finalEvalReturn(incomplete.find((x) => x.run.seed === 2)!.run), /seed-2: no evaluation rows in .*eval\.csv/);

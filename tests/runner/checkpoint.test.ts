@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readCheckpoint, writeCheckpoint } from '../../lib/runner/checkpoint';
+import { CheckpointError, previousCheckpointFile, readCheckpoint, writeCheckpoint } from '../../lib/runner/checkpoint';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-ckpt-'));
 
@@ -49,5 +49,19 @@ test('a file that is not a checkpoint, or is cut short, gives a clear error', ()
   writeCheckpoint(good, { v: new Float32Array(1000) });
   const cut = path.join(tmp, 'cut.bin');
   fs.writeFileSync(cut, fs.readFileSync(good).subarray(0, 200));
-  assert.throws(() => readCheckpoint(cut), /cut\.bin: truncated array data/);
+  assert.throws(() => readCheckpoint(cut), /cut\.bin: checksum mismatch/);
+});
+
+test('one flipped bit anywhere is caught by the checksum; keepPrevious keeps the replaced file', () => {
+  const file = path.join(tmp, 'd.bin');
+  writeCheckpoint(file, { v: Float32Array.from([1, 2, 3]) });
+  writeCheckpoint(file, { v: Float32Array.from([4, 5, 6]) }, { keepPrevious: true });
+  assert.deepEqual(Array.from((readCheckpoint(previousCheckpointFile(file)) as { v: Float32Array }).v), [1, 2, 3]);
+  const bytes = fs.readFileSync(file);
+  for (const at of [12, bytes.length - 40, bytes.length - 1]) {
+    const flipped = Buffer.from(bytes);
+    flipped[at] ^= 0x01;
+    fs.writeFileSync(path.join(tmp, 'e.bin'), flipped);
+    assert.throws(() => readCheckpoint(path.join(tmp, 'e.bin')), (e: Error) => e instanceof CheckpointError && /e\.bin: (checksum mismatch|unreadable header|truncated)/.test(e.message), `bit flipped at byte ${at}`);
+  }
 });

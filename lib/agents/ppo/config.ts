@@ -14,7 +14,7 @@ export const ppoSchema = defineSchema('ppo', {
   gaeLambda: num(0.95, 'GAE λ.', { min: 0, max: 1 }),
   rolloutSteps: int(2048, 'Env steps per rollout (one update phase each).', { min: 1 }),
   epochs: int(10, 'Passes over each rollout.', { min: 1 }),
-  minibatchSize: int(64, 'Minibatch size.', { min: 1 }),
+  minibatchSize: int(64, 'Minibatch size.', { min: 1, max: 65_536 }),
   clipEpsilon: num(0.2, 'ε: the ratio clip of PPO, the penalty scale |A|/(2ε) of SPO.', { min: 0, minExclusive: true }),
   lr: num(3e-4, 'Adam learning rate (actor, critic and log σ share one optimiser).', { min: 0, minExclusive: true }),
   annealSteps: int(1_000_000, 'Env steps over which the learning rate decays linearly to 0 (the run budget).', { min: 1 }),

@@ -12,7 +12,7 @@ export type QTransform = (typeof Q_TRANSFORMS)[number];
 export const qvpoSchema = defineSchema('qvpo', {
   gamma: num(0.99, 'Discount factor γ (--gamma).', { min: 0, max: 1 }),
   tau: num(0.005, 'Polyak rate τ of the critic and actor targets, applied after every update (--tau).', { min: 0, max: 1 }),
-  batchSize: int(256, 'Minibatch size B; the critic and the actor each draw their own batch (--batch_size).', { min: 1 }),
+  batchSize: int(256, 'Minibatch size B; the critic and the actor each draw their own batch (--batch_size).', { min: 1, max: 65_536 }),
   actorLr: num(1e-4, 'Adam learning rate of the diffusion actor (--diffusion_lr).', { min: 0, minExclusive: true }),
   criticLr: num(3e-4, 'Adam learning rate of the critic (--critic_lr).', { min: 0, minExclusive: true }),
   adamEps: num(1e-5, 'Adam epsilon of both optimisers.', { min: 0, minExclusive: true }),

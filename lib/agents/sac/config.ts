@@ -7,7 +7,7 @@ import { ConfigOf, bool, defineSchema, int, num } from '../../config/schema';
 export const sacSchema = defineSchema('sac', {
   gamma: num(0.99, 'Discount factor γ.', { min: 0, max: 1 }),
   tau: num(0.005, 'Polyak rate τ of the target critic, applied after every update.', { min: 0, max: 1 }),
-  batchSize: int(256, 'Minibatch size.', { min: 1 }),
+  batchSize: int(256, 'Minibatch size.', { min: 1, max: 65_536 }),
   actorLr: num(3e-4, 'Adam learning rate of the actor.', { min: 0, minExclusive: true }),
   criticLr: num(3e-4, 'Adam learning rate of the twin critic.', { min: 0, minExclusive: true }),
   alphaLr: num(3e-4, 'Adam learning rate of log α (the temperature).', { min: 0, minExclusive: true }),
