@@ -25,18 +25,11 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { QvpoConfig, qvpoSchema } from '../lib/agents/qvpo/config';
-import { StepCost, measureStepCost } from '../lib/agents/qvpo/step-cost';
+import { StepCost, measureStepCost, specOfDims } from '../lib/agents/qvpo/step-cost';
 import { describeBackend, initBackend } from '../lib/backend';
 import { SamplerPool, samplerWorkersFromEnv } from '../lib/diffusion/sampler-pool';
 import { ENGINE_NAMES, EngineName, describeEngine, setEngine } from '../lib/engine';
 
-const DIMS: Record<string, { obs: number; act: number; bound: number }> = {
-  hopper: { obs: 11, act: 3, bound: 1 },
-  walker2d: { obs: 17, act: 6, bound: 1 },
-  halfcheetah: { obs: 17, act: 6, bound: 1 },
-  ant: { obs: 111, act: 8, bound: 1 },
-  humanoid: { obs: 376, act: 17, bound: 0.4 },
-};
 
 /**
  * The official code at paper settings, process CPU ms, on a 2-vCPU AMD EPYC VM (AVX2+FMA,
@@ -103,10 +96,7 @@ async function main(): Promise<void> {
 
   const rows: string[][] = [];
   for (const name of dims) {
-    const d = DIMS[name];
-    if (!d) throw new Error(`unknown --dims entry "${name}": expected some of ${Object.keys(DIMS).join(', ')}`);
-    const low = Array(d.act).fill(-d.bound);
-    const high = Array(d.act).fill(d.bound);
+    const spec = specOfDims(name);
     const costs = new Map<EngineName, StepCost[]>(engines.map((e) => [e, []]));
     for (let r = 0; r < rounds; r++) {
       for (const engineName of engines) {
@@ -114,7 +104,7 @@ async function main(): Promise<void> {
         if (r === 0) console.error(`  ${name}: engine ${describeEngine(info)}`);
         // Declared this way so TypeScript keeps its type after the assignment inside `prepare`.
         let pool = null as SamplerPool | null;
-        const cost = await measureStepCost({ obsDim: d.obs, actDim: d.act, actionLow: low, actionHigh: high }, config, {
+        const cost = await measureStepCost(spec, config, {
           iterations: iters,
           warmup,
           actions: actionIters,

@@ -128,13 +128,12 @@ export function drawLossNoise(rows: number, actDim: number, T: number, rng: Rng)
 }
 
 /**
- * The forward process at each row's drawn step: x_t = √ᾱ_t·a + √(1−ᾱ_t)·ε. Also returns
- * σ_t = √(1−ᾱ_t) per row as [N, 1] (QSM scales its regression target by it).
+ * √ᾱ_t and √(1−ᾱ_t) at each row's drawn step, after checking the draws fit a batch of n rows
+ * of d (`caller` names who asked). Both engines build x_t from these.
  */
-export function noisyActions(coef: DiffusionCoefficients, actions: tf.Tensor2D, noise: LossNoise): { x: tf.Tensor2D; noiseScale: tf.Tensor2D } {
-  const [n, d] = actions.shape;
+export function forwardScales(coef: DiffusionCoefficients, noise: LossNoise, n: number, d: number, caller: string): { signal: Float32Array; scale: Float32Array } {
   if (noise.t.length !== n || noise.eps.length !== n * d) {
-    throw new Error(`noisyActions: noise drawn for ${noise.t.length} rows (${noise.eps.length} numbers), batch has ${n} rows of ${d}`);
+    throw new Error(`${caller}: noise drawn for ${noise.t.length} rows (${noise.eps.length} numbers), batch has ${n} rows of ${d}`);
   }
   const signal = new Float32Array(n);
   const scale = new Float32Array(n);
@@ -142,6 +141,16 @@ export function noisyActions(coef: DiffusionCoefficients, actions: tf.Tensor2D, 
     signal[r] = coef.sqrtAlphasCumprod[noise.t[r]];
     scale[r] = coef.sqrtOneMinusAlphasCumprod[noise.t[r]];
   }
+  return { signal, scale };
+}
+
+/**
+ * The forward process at each row's drawn step: x_t = √ᾱ_t·a + √(1−ᾱ_t)·ε. Also returns
+ * σ_t = √(1−ᾱ_t) per row as [N, 1] (QSM scales its regression target by it).
+ */
+export function noisyActions(coef: DiffusionCoefficients, actions: tf.Tensor2D, noise: LossNoise): { x: tf.Tensor2D; noiseScale: tf.Tensor2D } {
+  const [n, d] = actions.shape;
+  const { signal, scale } = forwardScales(coef, noise, n, d, 'noisyActions');
   const noiseScale = tf.tensor2d(scale, [n, 1]);
   const x = tf.add(tf.mul(actions, tf.tensor2d(signal, [n, 1])), tf.mul(tf.tensor2d(noise.eps, [n, d]), noiseScale)) as tf.Tensor2D;
   return { x, noiseScale };

@@ -3,9 +3,9 @@
  *
  *   QVPO_ENGINE = auto (default) | ort | tfjs
  *
- * auto picks the fastest available: `ort` (ONNX Runtime, ≈ 2–4× the tfjs WASM engine on CPU,
- * bench/NOTES.md) when onnxruntime-node loads and the tfjs backend is not a GPU one, else
- * `tfjs`. Forcing an engine that cannot load is an error naming why, never a fallback.
+ * auto picks the fastest available: `ort` (ONNX Runtime: a training iteration 2–3× faster than
+ * the tfjs WASM engine on CPU, an action 4–10×, bench/NOTES.md) when onnxruntime-node loads and
+ * the tfjs backend is not a GPU one, else `tfjs`. Forcing an engine that cannot load is an error naming why, never a fallback.
  * ORT settings: QVPO_ORT_PROVIDER (cpu | cuda | webgpu), QVPO_ORT_THREADS (intra-op threads).
  */
 import { backendInfo } from '../backend';
@@ -80,12 +80,7 @@ export function initEngine(choice?: EngineChoice | string): EngineInfo {
   }
   for (const name of order) {
     const engine = start(name);
-    if (typeof engine !== 'string') {
-      active?.dispose();
-      active = engine;
-      activeInfo = { name, details: engine.details, forced: wanted !== 'auto', skipped };
-      return activeInfo;
-    }
+    if (typeof engine !== 'string') return use(engine, wanted !== 'auto', skipped);
     skipped.push({ name, reason: engine });
   }
   const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
@@ -110,32 +105,17 @@ export function describeEngine(info: EngineInfo): string {
   return `${info.name}${facts ? ` (${facts}${info.forced ? ', forced' : ''})` : info.forced ? ' (forced)' : ''}`;
 }
 
-/** Switches to `name` now (benchmarks that time engines in turn); returns its info. */
+/** Switches to `name` now (benchmarks and tests that run engines in turn); returns its info. */
 export function setEngine(name: EngineName): EngineInfo {
   const e = start(name);
   if (typeof e === 'string') throw new Error(`engine "${name}" is not available: ${e}`);
-  active?.dispose();
-  active = e;
-  activeInfo = { name, details: e.details, forced: true, skipped: [] };
-  return activeInfo;
+  return use(e, true, []);
 }
 
-/**
- * Runs `fn` with `name` as the engine, then restores the previous one (tests and benches
- * that compare engines in one process).
- */
-export function withEngine<T>(name: EngineName, fn: () => T): T {
-  const before = active;
-  const beforeInfo = activeInfo;
-  const e = start(name);
-  if (typeof e === 'string') throw new Error(`engine "${name}" is not available: ${e}`);
+/** Makes `e` the engine in use, freeing the previous one. */
+function use(e: ComputeEngine, forced: boolean, skipped: EngineInfo['skipped']): EngineInfo {
+  active?.dispose();
   active = e;
-  activeInfo = { name, details: e.details, forced: true, skipped: [] };
-  try {
-    return fn();
-  } finally {
-    e.dispose();
-    active = before;
-    activeInfo = beforeInfo;
-  }
+  activeInfo = { name: e.name, details: e.details, forced, skipped };
+  return activeInfo;
 }

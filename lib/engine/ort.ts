@@ -11,14 +11,14 @@
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import type { LossNoise, SampleOptions } from '../diffusion/ddpm';
+import { LossNoise, SampleOptions, forwardScales } from '../diffusion/ddpm';
 import type { Adam } from '../nets/adam';
 import type { NoiseNet } from '../diffusion/noise-net';
 import type { DiffusionCoefficients } from '../diffusion/schedule';
 import type { DoubleCritic } from '../nets/critic';
 import type { Mlp } from '../nets/mlp';
 import { sinusoidalEmbedding } from '../diffusion/noise-net';
-import { CriticShape, MlpShape, NoiseNetShape, clipAndAdam, mlpForTraining, mlpInputNames, mlpInputs, reverseChain, scoreMin, selectBest } from './onnx/graphs';
+import { CriticShape, MlpShape, NoiseNetShape, clipAndAdam, mlpForTraining, mlpInputNames, mlpInputs, mlpParams, reverseChain, scoreMin, selectBest } from './onnx/graphs';
 import { GraphBuilder } from './onnx/model';
 import type { ComputeEngine, Proposal, TrainResult } from './types';
 
@@ -66,7 +66,6 @@ export interface OrtEngineOptions {
 
 interface CompiledGraph {
   session: NativeSession;
-  nodes: number;
 }
 
 function mlpShape(mlp: Mlp): MlpShape {
@@ -159,9 +158,9 @@ export class OrtEngine implements ComputeEngine {
 
   scoreMin(critic: DoubleCritic, states: tf.Tensor2D, actions: tf.Tensor2D, k: number): tf.Tensor1D {
     const [obsDim, actDim] = [states.shape[1], actions.shape[1]];
-    const shape = criticShape(critic, obsDim, actDim);
     const key = ['score', criticKey(critic, obsDim), k].join('|');
     const graph = this.graph(key, () => {
+      const shape = criticShape(critic, obsDim, actDim);
       const g = new GraphBuilder('score_min');
       const s = g.input('s', ['B', obsDim]);
       const a = g.input('a', ['N', actDim]);
@@ -185,9 +184,9 @@ export class OrtEngine implements ComputeEngine {
   ): Proposal {
     const b = states.shape[0];
     const { obsDim, actDim } = net;
-    const shape = criticShape(critic, obsDim, actDim);
     const key = ['propose', netKey(net), criticKey(critic, obsDim), k, coefKey(coef), options.noiseRatio, options.clipDenoised].join('|');
     const graph = this.graph(key, () => {
+      const shape = criticShape(critic, obsDim, actDim);
       const g = new GraphBuilder('propose');
       const { s, z, policy } = chainInputs(g, net, coef.T);
       const samples = reverseChain(g, policy, coef, s, z, k, options);
@@ -214,9 +213,9 @@ export class OrtEngine implements ComputeEngine {
 
   criticStep(critic: DoubleCritic, optimizer: Adam, states: tf.Tensor2D, actions: tf.Tensor2D, y: tf.Tensor2D, maxNorm: number): TrainResult {
     const [obsDim, actDim] = [states.shape[1], actions.shape[1]];
-    const shape = criticShape(critic, obsDim, actDim);
     const key = ['criticStep', criticKey(critic, obsDim), adamKey(optimizer), maxNorm].join('|');
     const graph = this.graph(key, () => {
+      const shape = criticShape(critic, obsDim, actDim);
       const g = new GraphBuilder('critic_step');
       const s = g.input('s', ['N', obsDim]);
       const a = g.input('a', ['N', actDim]);
@@ -226,16 +225,16 @@ export class OrtEngine implements ComputeEngine {
       const x = g.op('Concat', [s, a], { axis: 1 });
       const tapes = [mlpForTraining(g, x, q1), mlpForTraining(g, x, q2)];
       // loss = Σ_heads mean((q − y)²); d loss / d q = 2(q − y)/N
-      const two = g.op('Div', [g.scalar(2), g.op('Cast', [g.op('Size', [target])], { to: 1 })]);
+      const twoOverN = g.op('Div', [g.scalar(2), g.op('Cast', [g.op('Size', [target])], { to: 1 })]);
       let loss = '';
       const grads: string[] = [];
       for (const tape of tapes) {
         const diff = g.op('Sub', [tape.out, target]);
         const mse = g.op('ReduceMean', [g.op('Mul', [diff, diff])], { keepdims: 0 });
         loss = loss ? g.op('Add', [loss, mse]) : mse;
-        grads.push(...tape.backward(g.op('Mul', [diff, two]), false).grads);
+        grads.push(...tape.backward(g.op('Mul', [diff, twoOverN]), false).grads);
       }
-      const params = [...q1.w.flatMap((w, i) => [w, q1.b[i]]), ...q2.w.flatMap((w, i) => [w, q2.b[i]])];
+      const params = [...mlpParams(q1), ...mlpParams(q2)];
       return finishTrainGraph(g, loss, params, grads, optimizer, maxNorm);
     });
     const feeds = { s: this.tensor(states), a: this.tensor(actions), y: this.tensor(y), ...this.criticWeights(critic) };
@@ -254,13 +253,11 @@ export class OrtEngine implements ComputeEngine {
     target?: tf.Tensor2D,
   ): TrainResult {
     const [n, actDim] = actions.shape;
-    if (noise.t.length !== n || noise.eps.length !== n * actDim) {
-      throw new Error(`diffusionStep: noise drawn for ${noise.t.length} rows (${noise.eps.length} numbers), batch has ${n} rows of ${actDim}`);
-    }
-    const shape = netShape(net);
+    const { signal, scale } = forwardScales(coef, noise, n, actDim, 'diffusionStep');
     const T = coef.T;
     const key = ['diffusionStep', netKey(net), T, adamKey(optimizer), maxNorm].join('|');
     const graph = this.graph(key, () => {
+      const shape = netShape(net);
       const g = new GraphBuilder('diffusion_step');
       const s = g.input('s', ['N', shape.obsDim]);
       const a = g.input('a', ['N', actDim]);
@@ -286,15 +283,9 @@ export class OrtEngine implements ComputeEngine {
       const back = mainTape.backward(g.op('Mul', [g.op('Mul', [diff, w]), perEntry]), true);
       const dEmb = g.op('Slice', [back.dInput as string, g.ints([actDim]), g.ints([actDim + shape.timeEmbedDim]), g.ints([1])]);
       const timeGrads = timeTape.backward(g.op('Gemm', [oneHot, dEmb], { transA: 1 }), false).grads;
-      const params = [...tm.w.flatMap((wt, i) => [wt, tm.b[i]]), ...main.w.flatMap((wt, i) => [wt, main.b[i]])];
+      const params = [...mlpParams(tm), ...mlpParams(main)];
       return finishTrainGraph(g, loss, params, [...timeGrads, ...back.grads], optimizer, maxNorm);
     });
-    const signal = new Float32Array(n);
-    const scale = new Float32Array(n);
-    for (let r = 0; r < n; r++) {
-      signal[r] = coef.sqrtAlphasCumprod[noise.t[r]];
-      scale[r] = coef.sqrtOneMinusAlphasCumprod[noise.t[r]];
-    }
     const epsTensor = new this.ort.Tensor('float32', noise.eps, [n, actDim]);
     const feeds: Record<string, OrtTensor> = {
       s: this.tensor(states),
@@ -327,7 +318,7 @@ export class OrtEngine implements ComputeEngine {
     const bytes = g.encode();
     const session = new this.ort.Session();
     session.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, this.sessionOptions());
-    const compiled = { session, nodes: g.nodeCount };
+    const compiled = { session };
     this.graphs.set(key, compiled);
     return compiled;
   }

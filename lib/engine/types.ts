@@ -1,11 +1,12 @@
 /**
- * The compute-engine interface: the forward-only hot paths of the diffusion agents (reverse
- * chains, candidate scoring, best-of-K selection). Agents reach these through
- * DiffusionPolicy and DoubleCritic and never know which engine runs them.
+ * The compute-engine interface: the hot paths of the diffusion agents — reverse chains,
+ * candidate scoring, best-of-K selection, and the critic's and noise net's training steps.
+ * Agents reach these through DiffusionPolicy, DoubleCritic and QvpoAgent's critic step and
+ * never know which engine runs them.
  *
- * Every method takes and returns tfjs tensors, so training code (gradients, optimisers) is
- * the same whatever the engine; the chain's normal draws come from the kit's Rng in JS, so
- * every engine sees the same numbers and runs stay seeded.
+ * Every method takes and returns tfjs tensors (parameters stay tfjs variables, whatever
+ * updates them), and the chains' normal draws come from the kit's Rng in JS, so every engine
+ * sees the same numbers and runs stay seeded.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { LossNoise, SampleOptions } from '../diffusion/ddpm';

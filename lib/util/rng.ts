@@ -112,11 +112,10 @@ export class Rng {
     return u * m;
   }
 
-  /** Fill (or create) a Float32Array with standard normals: the diffusion noise source. */
   /**
-   * n draws of normal(), the same numbers in the same order: the generator runs on local
-   * copies of its state (several times faster than calling normal() n times; the chains of
-   * the diffusion agents draw ~10⁵ normals per training step).
+   * Fills (or creates) a Float32Array with n standard normals, the diffusion noise source: the
+   * same numbers in the same order as n calls of normal(), with the generator run on local
+   * copies of its state (2.5× faster; the chains draw ~10⁵ normals per training step).
    */
   normals(n: number, out?: Float32Array): Float32Array {
     const a = out ?? new Float32Array(n);
@@ -129,9 +128,9 @@ export class Rng {
     let s1 = this.s1 | 0;
     let s2 = this.s2 | 0;
     let s3 = this.s3 | 0;
-    // nextUint32 (xoshiro128**) and uniform(), inlined on the locals
-    // The state stays in int32 form here (the same bits; getState reads them back as uint32).
-    // Four xoshiro128** outputs per (u, v) pair, each uniform from two of them as uniform() does.
+    // nextUint32 (xoshiro128**) and uniform() inlined on the locals, the state kept in int32
+    // form (the same bits; it is stored back as uint32): four outputs per (u, v) pair, each
+    // uniform made from two of them as uniform() does.
     const words = new Int32Array(4);
     while (i < n) {
       let u: number;

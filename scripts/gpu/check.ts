@@ -19,10 +19,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { measureStepCost } from '../../lib/agents/qvpo/step-cost';
+import { measureStepCost, specOfDims } from '../../lib/agents/qvpo/step-cost';
 import { qvpoSchema } from '../../lib/agents/qvpo/config';
 import { describeBackend, initBackend } from '../../lib/backend';
 import { describeEngine, setEngine } from '../../lib/engine';
+import { parseWholeNumber } from '../../lib/util/parse';
 import { loadFixture, QvpoFixture, FIXTURE_DIR } from '../../tests/golden/fixture';
 import { QVPO_TOLERANCES, compareQvpoFixture, kitQvpoSubject } from '../../tests/golden/harness';
 
@@ -42,10 +43,6 @@ const SETUPS: EngineSetup[] = [
   { name: 'tfjs-webgpu', backend: 'webgpu', engine: 'tfjs', gpu: true },
 ];
 
-const DIMS: Record<string, { obs: number; act: number; bound: number }> = {
-  hopper: { obs: 11, act: 3, bound: 1 },
-  humanoid: { obs: 376, act: 17, bound: 0.4 },
-};
 
 /** The paper-settings target for a GPU (a 1M-step run in under 2 hours). */
 const TARGET_MS_PER_ITERATION = 7;
@@ -68,12 +65,6 @@ interface EngineReport {
 function arg(argv: string[], name: string, fallback: string): string {
   const i = argv.indexOf(name);
   return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
-}
-
-function whole(raw: string, what: string, min: number): number {
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min) throw new Error(`${what} must be a whole number ≥ ${min}, got "${raw}"`);
-  return n;
 }
 
 // A real dynamic import, kept as such by TypeScript's CommonJS output (webgpu is ESM-only).
@@ -108,10 +99,10 @@ async function main(): Promise<number> {
   if (!out) throw new Error('--out DIR is required (where gpu-check.json and gpu-check.txt go)');
   const fixtures = arg(argv, '--fixtures', FIXTURE_DIR);
   const dims = arg(argv, '--dims', 'hopper,humanoid').split(',');
-  for (const d of dims) if (!DIMS[d]) throw new Error(`unknown --dims entry "${d}": expected some of ${Object.keys(DIMS).join(', ')}`);
-  const iters = whole(arg(argv, '--iters', '20'), '--iters', 1);
-  const warmup = whole(arg(argv, '--warmup', '3'), '--warmup', 0);
-  const actions = whole(arg(argv, '--action-iters', '50'), '--action-iters', 1);
+  for (const d of dims) specOfDims(d); // unknown names fail before anything runs
+  const iters = parseWholeNumber(arg(argv, '--iters', '20'), '--iters', 1, 100_000);
+  const warmup = parseWholeNumber(arg(argv, '--warmup', '3'), '--warmup', 0, 100_000);
+  const actions = parseWholeNumber(arg(argv, '--action-iters', '50'), '--action-iters', 1, 100_000);
   const wanted = arg(argv, '--engines', SETUPS.map((s) => s.name).join(',')).split(',');
   for (const w of wanted) if (!SETUPS.some((s) => s.name === w)) throw new Error(`unknown --engines entry "${w}": expected some of ${SETUPS.map((s) => s.name).join(', ')}`);
   fs.mkdirSync(out, { recursive: true });
@@ -143,9 +134,8 @@ async function main(): Promise<number> {
     }
     report.bench = {};
     for (const name of dims) {
-      const d = DIMS[name];
       const cost = await measureStepCost(
-        { obsDim: d.obs, actDim: d.act, actionLow: Array(d.act).fill(-d.bound), actionHigh: Array(d.act).fill(d.bound) },
+        specOfDims(name),
         config,
         { iterations: iters, warmup, actions },
       );

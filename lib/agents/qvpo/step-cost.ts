@@ -45,6 +45,22 @@ export interface StepCost {
 
 const REPLAY_ROWS = 5000;
 
+/** Observation and action sizes and action bound of the MuJoCo tasks, for timing without an env. */
+const TASK_DIMS: Readonly<Record<string, { obs: number; act: number; bound: number }>> = {
+  hopper: { obs: 11, act: 3, bound: 1 },
+  walker2d: { obs: 17, act: 6, bound: 1 },
+  halfcheetah: { obs: 17, act: 6, bound: 1 },
+  ant: { obs: 111, act: 8, bound: 1 },
+  humanoid: { obs: 376, act: 17, bound: 0.4 },
+};
+
+/** The agent spec of a task's dims by short name (hopper, ..., humanoid), for benchmarks. */
+export function specOfDims(name: string, what = '--dims'): AgentSpec {
+  const d = TASK_DIMS[name];
+  if (!d) throw new Error(`unknown ${what} entry "${name}": expected some of ${Object.keys(TASK_DIMS).join(', ')}`);
+  return { obsDim: d.obs, actDim: d.act, actionLow: Array(d.act).fill(-d.bound), actionHigh: Array(d.act).fill(d.bound) };
+}
+
 export async function measureStepCost(spec: AgentSpec, config: QvpoConfig, options: StepCostOptions): Promise<StepCost> {
   for (const key of ['iterations', 'actions'] as const) {
     if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`measureStepCost: ${key} must be a whole number ≥ 1, got ${options[key]}`);

@@ -41,22 +41,28 @@ export interface MlpInputs extends MlpShape {
   b: string[];
 }
 
-/** Declares an MLP's weights as graph inputs. */
-export function mlpInputs(g: GraphBuilder, prefix: string, shape: MlpShape): MlpInputs {
-  const w: string[] = [];
-  const b: string[] = [];
-  for (let i = 0; i + 1 < shape.sizes.length; i++) {
-    w.push(g.input(`${prefix}w${i}`, [shape.sizes[i], shape.sizes[i + 1]]));
-    b.push(g.input(`${prefix}b${i}`, [shape.sizes[i + 1]]));
-  }
-  return { ...shape, w, b };
-}
-
 /** Names of an MLP's weight inputs in Mlp.variables order (w0, b0, w1, b1, ...). */
 export function mlpInputNames(prefix: string, shape: MlpShape): string[] {
   const names: string[] = [];
   for (let i = 0; i + 1 < shape.sizes.length; i++) names.push(`${prefix}w${i}`, `${prefix}b${i}`);
   return names;
+}
+
+/** Declares an MLP's weights as graph inputs, under mlpInputNames' names. */
+export function mlpInputs(g: GraphBuilder, prefix: string, shape: MlpShape): MlpInputs {
+  const names = mlpInputNames(prefix, shape);
+  const w: string[] = [];
+  const b: string[] = [];
+  for (let i = 0; i + 1 < shape.sizes.length; i++) {
+    w.push(g.input(names[2 * i], [shape.sizes[i], shape.sizes[i + 1]]));
+    b.push(g.input(names[2 * i + 1], [shape.sizes[i + 1]]));
+  }
+  return { ...shape, w, b };
+}
+
+/** An MLP's weight inputs in Mlp.variables order (w0, b0, w1, b1, ...). */
+export function mlpParams(mlp: MlpInputs): string[] {
+  return mlp.w.flatMap((w, i) => [w, mlp.b[i]]);
 }
 
 /**

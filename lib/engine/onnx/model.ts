@@ -141,10 +141,6 @@ export class GraphBuilder {
     return out;
   }
 
-  get nodeCount(): number {
-    return this.nodes.length;
-  }
-
   /** The serialised ModelProto. */
   encode(): Uint8Array {
     const message = ModelProto.fromObject({
