@@ -12,7 +12,8 @@
  *                      k8s: writes the manifest and the Job [--k8s-image I --k8s-pvc C --k8s-mount DIR]
  *   qvpo-kit run-index --manifest M [--index I] [--quiet]   one run of a manifest (I defaults to
  *                   SLURM_ARRAY_TASK_ID, then JOB_COMPLETION_INDEX): what each cluster task runs
- *   qvpo-kit table  --profile quick [--root DIR] [--out DIR]
+ *   qvpo-kit table  --profile quick [--root DIR] [--out DIR]   (Table 1 and Figure 3 into --out,
+ *                   default results/<profile>/: each profile has its own)
  *   qvpo-kit ablation --name entropy|action-selection --profile quick [--seeds 0,1,2] [--jobs N]
  *                   [--quiet] [--root DIR]     (Figure 4 / Figure 5 arms; prints the final returns per arm)
  *   qvpo-kit status [--profile quick] [--root DIR] | --manifest M   (per run: queued, running, dead,
@@ -37,6 +38,7 @@ import { describeBackend, initBackend } from '../lib/backend';
 import { describeEngine, initEngine } from '../lib/engine';
 import { REPO_ROOT } from '../lib/backend/environment';
 import { buildTable1, writeTable1 } from '../lib/results/table1';
+import { profileOutputs } from '../lib/results/layout';
 import { listRuns, readStatusJson, splitByCompleteness } from '../lib/results/runs';
 import { k8sIndexedJob, readManifestFile, slurmScript, taskIndex, writeManifestFile } from '../lib/runner/executors';
 import { planRun } from '../lib/runner/plan';
@@ -332,7 +334,7 @@ function manifestStatus(file: string): number {
 async function cmdTable(args: Args): Promise<number> {
   const profile = profileLabel(args.take('--profile') ?? 'quick');
   const root = args.take('--root') ?? path.join(REPO_ROOT, 'results', 'runs');
-  const out = args.take('--out') ?? path.join(REPO_ROOT, 'results');
+  const out = args.take('--out') ?? profileOutputs(profile).results;
   noMoreArgs('table', args);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new Error(`--root ${root}: no such directory (expected the runs root)`);
   if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new Error(`--out ${out}: not a directory`);

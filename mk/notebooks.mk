@@ -3,9 +3,10 @@
 #   make jupyter                      check/install jupyter nbconvert + nbclient (apt when root)
 #   make kernel                       write the tslab kernelspec to build/jupyter (headless use)
 #   make kernel-user                  write it to the user's Jupyter data dir (JupyterLab)
-#   make notebooks                    execute notebooks/*.ipynb -> reports/<name>.html
+#   make notebooks                    execute notebooks/*.ipynb -> reports/<profile>/<name>.html
 #   make notebooks PROFILE=smoke NOTEBOOKS="notebooks/a.ipynb notebooks/b.ipynb"
-#   make reports                      make notebooks, then reports/index.html linking every report
+#   make reports                      make notebooks, then reports/<profile>/index.html linking every
+#                                     report and reports/index.html linking every profile's index
 #   make notebooks NB_PARAMS=my-params.json NB_KEEP_IPYNB=build/executed NB_TIMEOUT=0
 #
 # Every variable can be overridden on the command line or in the environment.
@@ -16,7 +17,8 @@ NB_SCRIPTS         ?= $(NB_ROOT)/scripts/notebook
 NB_KERNEL_DIR      ?= $(NB_ROOT)/build/jupyter
 NB_KERNEL_NAME     ?= tslab
 PROFILE            ?= quick
-NB_OUT             ?= $(NB_ROOT)/reports
+# Each profile's reports have their own folder (smoke's is git-ignored: CI checks).
+NB_OUT             ?= $(NB_ROOT)/reports/$(PROFILE)
 # Notebooks to run; empty means all of notebooks/*.ipynb.
 NOTEBOOKS          ?=
 # Per-cell timeout in seconds (0 = no limit).
@@ -52,4 +54,4 @@ notebooks: jupyter kernel
 reports: notebooks reports-index
 
 reports-index:
-	$(NODE) $(NB_SCRIPTS)/reports-index.js --dir $(NB_OUT)
+	$(NODE) $(NB_SCRIPTS)/reports-index.js --dir $(NB_OUT) $(if $(filter $(abspath $(NB_OUT)),$(NB_ROOT)/reports/$(PROFILE)),--top $(NB_ROOT)/reports)

@@ -1,6 +1,6 @@
 /**
  * The stamp every report carries: profile, commit, backend and date. Shown as a line of text
- * and embedded as JSON in a hidden element, from which `make reports` builds reports/index.html.
+ * and embedded as JSON in a hidden element, from which `make reports` builds reports/<profile>/index.html.
  */
 import type { BackendInfo } from '../backend';
 import { collectEnvironment } from '../backend/environment';

@@ -11,6 +11,7 @@ import type { QvpoConfig } from '../agents/qvpo/config';
 import { StepCost, measureStepCost } from '../agents/qvpo/step-cost';
 import { agentSpecOf } from '../agents/registry';
 import { makeEnv } from '../envs/registry';
+import { notebookTrainOptions } from '../notebook/progress';
 import { planRun } from './plan';
 import { ManifestEntry } from './sweep';
 import { trainRun } from './train';
@@ -88,8 +89,9 @@ export function ablationManifest(id: string, profile: string, seeds?: readonly n
 
 /**
  * Trains an ablation's runs one after another in this process (notebooks; the CLI's
- * `qvpo-kit ablation` runs them in parallel processes). Complete runs are skipped unless
- * `retrain`; interrupted ones resume. Returns how many runs were trained.
+ * `qvpo-kit ablation` runs them in parallel processes), each with a progress line every 30 s
+ * unless `quiet`. Complete runs are skipped unless `retrain`; interrupted ones resume. Returns
+ * how many runs were trained.
  */
 export async function trainAblation(
   id: string,
@@ -99,7 +101,7 @@ export async function trainAblation(
   let trained = 0;
   for (const entry of ablationManifest(id, profile, options.seeds)) {
     const plan = planRun({ ...entry, ...(options.root ? { root: options.root } : {}) });
-    const outcome = await trainRun(plan, { quiet: options.quiet ?? true, fresh: options.retrain ?? false });
+    const outcome = await trainRun(plan, { ...(options.quiet ? { quiet: true } : notebookTrainOptions()), fresh: options.retrain ?? false });
     if (outcome !== 'skipped') trained++;
   }
   return trained;

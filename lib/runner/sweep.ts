@@ -11,6 +11,7 @@ import { REPO_ROOT } from '../backend/environment';
 import { flagName } from '../config/schema';
 import { PlanRequest, RunPlan, planRun } from './plan';
 import { profileNamed } from './profiles';
+import { formatDuration, sweepEtaSeconds, sweepProgressLine } from './progress';
 
 export interface ManifestEntry {
   algo: string;
@@ -78,7 +79,8 @@ export interface PoolResult {
 
 /**
  * Runs `manifest` with at most `jobs` child processes at a time; every child's output lines
- * pass through as they come. Resolves when all have finished (failures included). SIGINT /
+ * pass through as they come, and a line per finished run says how many are done and failed and
+ * the sweep's overall ETA. Resolves when all have finished (failures included). SIGINT /
  * SIGTERM are passed on to the children (each checkpoints and stops) and start no new run;
  * children also stop by themselves once this process is gone (QVPO_PARENT_PID).
  */
@@ -93,6 +95,20 @@ export async function runPool(
   const results: PoolResult[] = [];
   let next = 0;
   const children = new Set<ReturnType<typeof spawn>>();
+  const running = new Map<ManifestEntry, number>();
+  const n = Math.max(1, Math.min(jobs, manifest.length));
+  const reportFinished = (r: PoolResult) => {
+    const now = Date.now();
+    const etaSeconds = sweepEtaSeconds({
+      finished: results.map((x) => ({ ...x.entry, seconds: x.seconds, ok: x.code === 0 })),
+      running: [...running].map(([entry, t0]) => ({ ...entry, elapsed: (now - t0) / 1000 })),
+      queued: stopping ? [] : manifest.slice(next),
+      jobs: n,
+    });
+    const what = `${r.entry.algo} ${r.entry.env} seed ${r.entry.seed}${r.entry.variant ? ` ${r.entry.variant}` : ''}`;
+    const last = `${what}: ${r.code === 0 ? 'finished' : `exit ${r.code}`} in ${formatDuration(r.seconds)}`;
+    log(sweepProgressLine({ done: results.length, total: manifest.length, failed: results.filter((x) => x.code !== 0).length, last, etaSeconds }));
+  };
   let stopping: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     if (!stopping) log(`sweep: ${signal}: passing it to ${children.size} run(s), starting no new one`);
@@ -105,6 +121,7 @@ export async function runPool(
     while (next < manifest.length && !stopping) {
       const entry = manifest[next++];
       const t0 = Date.now();
+      running.set(entry, t0);
       const code = await new Promise<number>((resolve) => {
         const child = spawn(process.execPath, [cli, ...trainArgs(entry, extra)], {
           cwd: REPO_ROOT,
@@ -129,10 +146,11 @@ export async function runPool(
           resolve(c ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1));
         });
       });
+      running.delete(entry);
       results.push({ entry, code, seconds: (Date.now() - t0) / 1000 });
+      reportFinished(results[results.length - 1]);
     }
   };
-  const n = Math.max(1, Math.min(jobs, manifest.length));
   try {
     await Promise.all(Array.from({ length: n }, worker));
   } finally {

@@ -35,6 +35,7 @@ import { Env } from '../envs/types';
 import { toCsv } from '../report/table';
 import { CheckpointError, previousCheckpointFile, readCheckpoint, withFile, writeCheckpoint } from './checkpoint';
 import { RunPlan, describePaperDiff } from './plan';
+import { ProgressPoint, formatDuration, runEta } from './progress';
 
 export type RunState = 'running' | 'complete' | 'failed' | 'stopped' | 'preempted' | 'diverged';
 
@@ -280,14 +281,6 @@ const lineCount = (text: string) => text.split('\n').filter((l) => l.length > 0)
 
 function csvLine(columns: readonly string[], row: Record<string, unknown>): string {
   return toCsv([row], [...columns]).split('\n')[1] + '\n';
-}
-
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 /** Raised when NaN/Inf shows up in a loss, an action or the learner's state; ends a run as `diverged`. */
@@ -550,6 +543,9 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
     const wall = () => performance.now() / 1000 - started;
     let lastProgress = { t: wall(), step: c.step };
     let stepsPerSecond = 0;
+    // The ETA's speed is measured from the first post-warm-up step this process sees (runEta).
+    const warmupSteps = typeof plan.config.warmupSteps === 'number' ? plan.config.warmupSteps : 0;
+    let sinceWarmup: ProgressPoint | null = null;
     let lastRow = { t: wall(), step: c.step };
     let lastStats: LearnerStats | null = null;
     let lastCheckpointStep = c.step;
@@ -651,15 +647,16 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
         }
 
         const t = wall();
+        if (sinceWarmup === null && c.step >= warmupSteps) sinceWarmup = { t, step: c.step };
         if (t - lastProgress.t >= (options.progressEvery ?? 10)) {
           stepsPerSecond = (c.step - lastProgress.step) / (t - lastProgress.t);
           lastProgress = { t, step: c.step };
           if (!options.quiet) {
-            const eta = (protocol.totalSteps - c.step) / Math.max(stepsPerSecond, 1e-9);
+            const eta = runEta({ step: c.step, totalSteps: protocol.totalSteps, warmupSteps, since: sinceWarmup, now: t });
             const ev = c.lastEval ? `last eval ${c.lastEval.mean.toFixed(1)} ± ${c.lastEval.std.toFixed(1)} @${c.lastEval.step}` : 'no eval yet';
             log(
               `${tag} step ${c.step}/${protocol.totalSteps} (${((100 * c.step) / protocol.totalSteps).toFixed(1)}%) | ` +
-                `${stepsPerSecond.toFixed(1)} steps/s | ETA ${formatDuration(eta)} | ${ev}`,
+                `${stepsPerSecond.toFixed(1)} steps/s | ${eta} | ${ev}`,
             );
           }
         }

@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// Writes reports/index.html: one row per report in the folder, with the title and the stamp
-// (profile, commit, backend, date) that the notebook embedded when it ran.
+// Writes the index of one profile's reports: one row per report in the folder, with the title
+// and the stamp (profile, commit, backend, date) that the notebook embedded when it ran.
+// With --top, also the top index that links each profile's index (reports/index.html).
 //
-//   node scripts/notebook/reports-index.js [--dir reports]
+//   node scripts/notebook/reports-index.js --dir reports/quick [--top reports]
+//
+// The top index leaves out smoke: its reports are CI checks that git ignores, and listing them
+// would change the committed top index whenever someone runs the smoke profile.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -33,6 +37,39 @@ function describeReport(file) {
   return { name: path.basename(file), title, stamp };
 }
 
+const PAGE_STYLE = 'body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}';
+const PROFILE_ORDER = ['quick', 'paper'];
+
+function page(title, intro, head, body) {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>${PAGE_STYLE}</style>
+</head><body>
+<h1>${escapeHtml(title)}</h1>
+<p>${intro}</p>
+<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
+<tbody>
+${body}
+</tbody></table>
+</body></html>
+`;
+}
+
+/** reports/index.html: a row per profile folder with an index (smoke left out, see above). */
+function writeTopIndex(top) {
+  const profiles = PROFILE_ORDER.filter((p) => fs.existsSync(path.join(top, p, 'index.html')));
+  const body = profiles
+    .map((p) => {
+      const reports = fs.readdirSync(path.join(top, p)).filter((f) => f.endsWith('.html') && f !== 'index.html');
+      const dates = reports.map((f) => describeReport(path.join(top, p, f)).stamp?.date).filter(Boolean).sort();
+      return `<tr><td><a href="${p}/index.html">${p}</a></td><td>${reports.length}</td><td>${escapeHtml(dates[dates.length - 1] ?? 'n/a')}</td></tr>`;
+    })
+    .join('\n');
+  const intro = 'Executed notebooks, one folder per profile, so that no profile overwrites another\'s. Smoke reports (CI checks) stay in <code>reports/smoke/</code>, which git ignores.';
+  fs.writeFileSync(path.join(top, 'index.html'), page('qvpo-kit reports', intro, ['profile', 'reports', 'latest (UTC)'], body));
+  console.log(`reports top index: ${profiles.join(', ') || 'no profile'} -> ${path.join(top, 'index.html')}`);
+}
+
 function main() {
   const dir = path.resolve(arg('--dir', 'reports'));
   if (!fs.existsSync(dir)) throw new Error(`reports folder ${dir} does not exist: run make notebooks first`);
@@ -41,6 +78,9 @@ function main() {
     .filter((f) => f.endsWith('.html') && f !== 'index.html')
     .sort();
   if (files.length === 0) throw new Error(`no reports in ${dir}: run make notebooks first`);
+  const topArg = arg('--top', '');
+  const top = topArg ? path.resolve(topArg) : '';
+  if (top && path.dirname(dir) !== top) throw new Error(`--top ${top}: expected the folder that holds --dir ${dir}`);
   const rows = files.map((f) => describeReport(path.join(dir, f)));
   const cell = (s, key) => escapeHtml(s.stamp ? s.stamp[key] ?? 'n/a' : 'no stamp');
   const body = rows
@@ -52,21 +92,11 @@ function main() {
       );
     })
     .join('\n');
-  const page = `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>qvpo-kit reports</title>
-<style>body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}</style>
-</head><body>
-<h1>qvpo-kit reports</h1>
-<p>Executed notebooks, each stamped with the profile, commit, backend and date of its run.</p>
-<table><thead><tr><th>report</th><th>profile</th><th>commit</th><th>backend</th><th>date (UTC)</th></tr></thead>
-<tbody>
-${body}
-</tbody></table>
-</body></html>
-`;
-  fs.writeFileSync(path.join(dir, 'index.html'), page);
+  const intro = 'Executed notebooks, each stamped with the profile, commit, backend and date of its run.' + (top ? ' <a href="../index.html">All profiles</a>.' : '');
+  fs.writeFileSync(path.join(dir, 'index.html'), page(`qvpo-kit reports (${path.basename(dir)})`, intro, ['report', 'profile', 'commit', 'backend', 'date (UTC)'], body));
   console.log(`reports index: ${rows.length} report(s) -> ${path.join(dir, 'index.html')}`);
   for (const r of rows) if (!r.stamp) console.log(`  warning: ${r.name} has no stamp (exported before stamps, or the stamp cell failed)`);
+  if (top) writeTopIndex(top);
 }
 
 try {

@@ -8,7 +8,8 @@
 //                       (default: $QVPO_PROFILE, else quick)
 //   --params FILE       JSON file with parameter overrides; exported as QVPO_PARAMS (absolute path)
 //                       (default: $QVPO_PARAMS if set). QVPO_PARAM_<key> variables pass through.
-//   --out DIR           where <name>.html goes (default: reports)
+//   --out DIR           where <name>.html goes (default: reports/<profile>, so that no profile
+//                       overwrites another's reports; reports/smoke/ is git-ignored)
 //   --keep-ipynb DIR    also keep the executed notebooks as DIR/<name>.ipynb
 //   --timeout SEC       per-cell timeout in seconds (default 1800; 0 = no limit)
 //   --allow-errors      run every cell even after an error and still write the report;
@@ -19,11 +20,15 @@
 //   --kernel NAME       kernelspec name (default tslab)
 //   --kernel-dir DIR    Jupyter data dir the kernelspec is (re)written to before running and put
 //                       first on JUPYTER_PATH (default build/jupyter)
-//   --quiet             do not echo the kernel's own log lines
+//   --quiet             do not echo the kernel's log lines, the cell progress lines, nor the
+//                       training progress of notebooks
 // Notebooks default to notebooks/*.ipynb.
 //
 // Each notebook is executed once (nbconvert --to notebook --execute) and the executed notebook is
 // then exported with the qvpo-report template (SVG as <img> data URIs; PNG/HTML outputs as is).
+// While it runs, a line per code cell says which cell runs and how long each took
+// (nbconvert/progress_config.py), and training inside a notebook echoes its progress lines
+// here too (QVPO_NOTEBOOK_LOG, lib/notebook/progress.ts).
 // Exit status: 0 when every notebook ran without errors, 1 otherwise, 2 for bad arguments.
 'use strict';
 
@@ -38,6 +43,7 @@ const PROFILES = ['smoke', 'quick', 'paper'];
 const KERNEL_DATA_DIR = path.join(REPO_ROOT, 'build', 'jupyter');
 const TEMPLATE_BASEDIR = path.join(__dirname, 'nbconvert');
 const TEMPLATE_NAME = 'qvpo-report';
+const PROGRESS_CONFIG = path.join(__dirname, 'nbconvert', 'progress_config.py');
 
 function usage() {
   const text = fs.readFileSync(__filename, 'utf8').split('\n');
@@ -54,7 +60,7 @@ function parseArgs(argv, env = process.env) {
   const o = {
     profile: env.QVPO_PROFILE || 'quick',
     params: '',
-    out: 'reports',
+    out: '',
     keepIpynb: '',
     timeout: 1800,
     allowErrors: false,
@@ -108,6 +114,7 @@ function parseArgs(argv, env = process.env) {
   if (!PROFILES.includes(o.profile)) {
     throw new UsageError(`unknown profile "${o.profile}" (expected one of: ${PROFILES.join(', ')})`);
   }
+  if (!o.out) o.out = path.join(REPO_ROOT, 'reports', o.profile);
   return o;
 }
 
@@ -187,6 +194,13 @@ function summarizeFailure(output) {
   return lines.slice(-40).join('\n').trimEnd();
 }
 
+/** Code cells that nbclient executes (non-empty source), for "cell k/N" progress lines. */
+function codeCellCount(nbPath) {
+  const nb = JSON.parse(fs.readFileSync(nbPath, 'utf8'));
+  const text = (src) => (Array.isArray(src) ? src.join('') : String(src || ''));
+  return (nb.cells || []).filter((c) => c.cell_type === 'code' && text(c.source).trim()).length;
+}
+
 function fmtSeconds(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -213,14 +227,17 @@ async function runNotebook(nbPath, o, ctx) {
     '--ExecutePreprocessor.startup_timeout=180',
     `--output-dir=${execDir}`,
     `--output=${name}`,
+    `--config=${PROGRESS_CONFIG}`,
   ];
   if (o.allowErrors) execArgs.push('--allow-errors');
   execArgs.push(nbPath);
 
-  // Kernel log lines ([qvpo-tslab] ...) are worth seeing live; nbconvert's chatter is not.
-  const echo = o.quiet ? null : (line) => line.startsWith('[qvpo-tslab]');
+  // Kernel log lines ([qvpo-tslab] ...) and progress lines ([qvpo-notebook] ...: cells,
+  // training) are worth seeing live; nbconvert's chatter is not.
+  const echo = o.quiet ? null : (line) => line.startsWith('[qvpo-tslab]') || line.startsWith('[qvpo-notebook]');
+  const env = { ...ctx.env, QVPO_NB_NAME: name, QVPO_NB_CELLS: String(codeCellCount(nbPath)) };
   const t0 = Date.now();
-  const ex = await runCommand(ctx.jupyter, execArgs, { env: ctx.env, cwd: REPO_ROOT, echo });
+  const ex = await runCommand(ctx.jupyter, execArgs, { env, cwd: REPO_ROOT, echo });
   const execMs = Date.now() - t0;
 
   if (ex.code !== 0 || !fs.existsSync(executed)) {
@@ -322,6 +339,9 @@ async function main() {
   if (paramsPath) env.QVPO_PARAMS = paramsPath;
   else delete env.QVPO_PARAMS;
   env.PYTHONUNBUFFERED = '1';
+  // Training inside notebooks also writes its progress lines to the kernel's stderr (echoed here).
+  if (!o.quiet) env.QVPO_NOTEBOOK_LOG = '1';
+  else delete env.QVPO_NOTEBOOK_LOG;
 
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-notebooks-'));
   const ctx = { jupyter, env, tmpDir };
@@ -335,7 +355,7 @@ async function main() {
   const tAll = Date.now();
   try {
     for (const nb of notebooks) {
-      console.log(`▶ ${path.relative(REPO_ROOT, nb)} ...`);
+      console.log(`▶ ${path.relative(REPO_ROOT, nb)}: ${codeCellCount(nb)} code cells, report into ${path.relative(process.cwd(), path.resolve(o.out)) || '.'}/`);
       const r = await runNotebook(nb, o, ctx);
       results.push(r);
       if (r.ok) {
@@ -367,4 +387,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { parseArgs, collectErrors, summarizeFailure, PROFILES };
+module.exports = { parseArgs, collectErrors, summarizeFailure, codeCellCount, PROFILES };

@@ -107,6 +107,12 @@ test('run-notebooks: argument parsing and error collection', () => {
   assert.deepEqual(o.notebooks, ['a.ipynb']);
   assert.equal(runner.parseArgs([], { QVPO_PROFILE: 'paper' }).profile, 'paper');
   assert.equal(runner.parseArgs([], {}).profile, 'quick');
+  // Each profile's reports have their own folder; --out still chooses any.
+  assert.equal(runner.parseArgs(['--profile', 'smoke'], {}).out, path.join(ROOT, 'reports', 'smoke'));
+  assert.equal(runner.parseArgs([], { QVPO_PROFILE: 'paper' }).out, path.join(ROOT, 'reports', 'paper'));
+  assert.equal(o.out, 'x');
+  // "code cell k/N" progress lines count the cells nbclient executes.
+  assert.equal(runner.codeCellCount(path.join(ROOT, 'tests', 'fixtures', 'notebooks', 'report-smoke.ipynb')), 4);
   assert.throws(() => runner.parseArgs(['--profile', 'fast'], {}), /unknown profile "fast" \(expected one of: smoke, quick, paper\)/);
   assert.throws(() => runner.parseArgs(['--bogus'], {}), /unknown option: --bogus/);
   assert.throws(() => runner.parseArgs(['--timeout', 'abc'], {}), /--timeout/);

@@ -62,6 +62,10 @@ test('report + WASM notebooks run headlessly; HTML has the chart images, the tab
   console.log(r.output.trim().replace(/^/gm, '    | '));
   assert.equal(r.code, 0, r.output);
   assert.match(r.output, /report-smoke: executed in \d+\.\d s/);
+  // Live progress: which notebook and cell runs, and how long each cell took.
+  assert.match(r.output, /\[qvpo-notebook\] report-smoke: code cell 1\/4 \(#\d+\) running: \S/);
+  assert.match(r.output, /\[qvpo-notebook\] report-smoke: code cell 4\/4 done in \d+\.\d s \(notebook \d+ s so far\)/);
+  assert.match(r.output, /\[qvpo-notebook\] wasm-survives: code cell \d+\/\d+ error in/, 'a failing (tagged) cell says so');
   assert.match(r.output, /2\/2 ok/);
 
   const html = fs.readFileSync(path.join(out, 'report-smoke.html'), 'utf8');

@@ -1,4 +1,4 @@
-/** scripts/notebook/reports-index.js: reports/index.html from the stamps embedded in the reports. */
+/** scripts/notebook/reports-index.js: each profile's reports/<profile>/index.html from the stamps embedded in its reports, and the top index. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
@@ -33,4 +33,32 @@ test('no reports: a clear error', () => {
   fs.rmSync(dir, { recursive: true, force: true });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /no reports in .*: run make notebooks first/);
+});
+
+test('--top links each profile folder that has an index, but not smoke (CI checks, git-ignored)', () => {
+  const top = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-reports-top-'));
+  try {
+    const report = (profile: string, date: string) => {
+      fs.mkdirSync(path.join(top, profile), { recursive: true });
+      const stamp = { profile, commit: 'abcdef0123456789', dirty: false, backend: 'wasm', date };
+      fs.writeFileSync(path.join(top, profile, '01-a.html'), `<h1>Figure 2</h1>${stampHtml(stamp)}`);
+    };
+    report('quick', '2026-11-21T20:00:00.000Z');
+    report('smoke', '2026-11-22T20:00:00.000Z');
+    for (const p of ['smoke', 'quick']) {
+      const r = spawnSync(process.execPath, [SCRIPT, '--dir', path.join(top, p), '--top', top], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    }
+    assert.match(fs.readFileSync(path.join(top, 'quick', 'index.html'), 'utf8'), /<h1>qvpo-kit reports \(quick\)<\/h1>[\s\S]*href="\.\.\/index\.html"/);
+    assert.match(fs.readFileSync(path.join(top, 'smoke', 'index.html'), 'utf8'), /<a href="01-a\.html">Figure 2<\/a><\/td><td>smoke</);
+    const index = fs.readFileSync(path.join(top, 'index.html'), 'utf8');
+    assert.match(index, /<a href="quick\/index\.html">quick<\/a><\/td><td>1<\/td><td>2026-11-21T20:00:00\.000Z</);
+    assert.doesNotMatch(index, /href="smoke\//);
+
+    const wrong = spawnSync(process.execPath, [SCRIPT, '--dir', path.join(top, 'quick'), '--top', os.tmpdir()], { encoding: 'utf8' });
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, /--top .*: expected the folder that holds --dir .*quick/);
+  } finally {
+    fs.rmSync(top, { recursive: true, force: true });
+  }
 });

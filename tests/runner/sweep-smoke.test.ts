@@ -24,6 +24,8 @@ test('smoke sweep over all five tasks, then the table', { timeout: 900_000 }, ()
   const sweep = cli(['sweep', '--profile', 'smoke', '--jobs', '2', '--root', root, '--quiet']);
   assert.equal(sweep.code, 0, sweep.out);
   assert.match(sweep.out, /sweep smoke: 5 runs \(0 already complete\)/);
+  assert.match(sweep.out, /^sweep: run 1 of 5 done \(qvpo \S+ seed 0: finished in [0-9hms]+\); 0 failed; overall ETA [0-9hms]+$/m, 'a progress line per finished run');
+  assert.match(sweep.out, /^sweep: run 5 of 5 done \(.*\); 0 failed; all done$/m);
   for (const env of QVPO_ENV_IDS) {
     const status = JSON.parse(fs.readFileSync(path.join(root, 'smoke', 'qvpo', env, 'seed-0', 'status.json'), 'utf8'));
     assert.equal(status.state, 'complete', `${env} finished`);
