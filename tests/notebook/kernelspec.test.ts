@@ -107,7 +107,7 @@ test('run-notebooks: argument parsing and error collection', () => {
   assert.deepEqual(o.notebooks, ['a.ipynb']);
   assert.equal(runner.parseArgs([], { QVPO_PROFILE: 'paper' }).profile, 'paper');
   assert.equal(runner.parseArgs([], {}).profile, 'quick');
-  assert.throws(() => runner.parseArgs(['--profile', 'fast'], {}), /unknown profile "fast" \(expected one of: smoke, quick, paper\)/);
+  assert.throws(() => runner.parseArgs(['--profile', 'fast'], {}), /unknown profile "fast" \(expected one of: smoke, quick, medium, paper\)/);
   assert.throws(() => runner.parseArgs(['--bogus'], {}), /unknown option: --bogus/);
   assert.throws(() => runner.parseArgs(['--timeout', 'abc'], {}), /--timeout/);
 
