@@ -80,10 +80,11 @@ const qvpo: AlgorithmEntry = {
   },
 };
 
-// TD3 and SAC: quick reduces networks, batch and warm-up exactly as QVPO's quick profile does.
+// TD3 and SAC: quick and medium reduce networks, batch and warm-up exactly as QVPO's profiles do.
 const OFF_POLICY_BASELINE_PROFILES = {
   smoke: { hiddenWidth: 32, batchSize: 16, warmupSteps: 100 },
   quick: { hiddenWidth: 64, batchSize: 64, warmupSteps: 5_000 },
+  medium: { hiddenWidth: 64, batchSize: 64, warmupSteps: 5_000 },
   paper: {},
 };
 
@@ -118,6 +119,7 @@ const ON_POLICY_STATS = ['policyLoss', 'valueLoss', 'approxKl', 'clipFraction', 
 const onPolicyProfiles = {
   smoke: { rolloutSteps: 128, minibatchSize: 32, epochs: 2, annealSteps: 300 },
   quick: { annealSteps: 20_000 },
+  medium: { annealSteps: 100_000 },
   paper: {},
 };
 
@@ -141,6 +143,7 @@ const spo = onPolicyEntry('spo', 'SPO', spoSchema, SPO_HPARAMS);
 const DIFFUSION_BASELINE_PROFILES = {
   smoke: { hiddenWidth: 32, hiddenLayers: 2, batchSize: 16, warmupSteps: 100 },
   quick: { hiddenWidth: 64, batchSize: 64, warmupSteps: 5_000 },
+  medium: { hiddenWidth: 64, batchSize: 64, warmupSteps: 5_000 },
   paper: {},
 };
 

@@ -25,7 +25,7 @@ import * as path from 'path';
 export type ParamValue = number | string | boolean | readonly number[];
 export type ParamDefaults = { readonly [key: string]: ParamValue };
 
-export const PROFILE_NAMES = ['smoke', 'quick', 'paper'] as const;
+export const PROFILE_NAMES = ['smoke', 'quick', 'medium', 'paper'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 /** Literal types widened (`3` -> number, `true` -> boolean); arrays become readonly. */
@@ -41,7 +41,13 @@ export type Widen<T> = {
           : never;
 };
 
-export type ParamProfiles<T> = { readonly [P in ProfileName]: Partial<Widen<T>> };
+/**
+ * Parameter values per profile. smoke, quick and paper are required; `medium` only in notebooks
+ * that have a medium setting (running one without it at medium is an error, never a silent default).
+ */
+export type ParamProfiles<T> = { readonly [P in Exclude<ProfileName, 'medium'>]: Partial<Widen<T>> } & {
+  readonly medium?: Partial<Widen<T>>;
+};
 
 /** Where a value came from: 'default', 'profile:quick', 'file:/abs/params.json', 'env:QVPO_PARAM_x'. */
 export type ParamSource = 'default' | `profile:${ProfileName}` | `file:${string}` | `env:${string}`;
@@ -262,7 +268,7 @@ export function loadParams<T extends ParamDefaults>(
   // Every profile is checked (not only the selected one), so that a typo in the paper profile
   // shows up in a smoke run already.
   if (!isPlainObject(profiles)) {
-    throw new ParamError('loadParams profiles: expected an object {smoke, quick, paper}');
+    throw new ParamError('loadParams profiles: expected an object {smoke, quick, medium, paper}');
   }
   for (const name of Object.keys(profiles)) {
     if (!(PROFILE_NAMES as readonly string[]).includes(name)) {
@@ -291,6 +297,12 @@ export function loadParams<T extends ParamDefaults>(
     );
   }
   const profileName = profile as ProfileName;
+  if (!(profileName in (profiles as object))) {
+    throw new ParamError(
+      `profile "${profileName}" is not set up in this notebook (it has: ${Object.keys(profiles).join(', ')}); ` +
+        'run it with another QVPO_PROFILE',
+    );
+  }
   const selected = ((profiles as Record<string, Record<string, unknown> | undefined>)[profileName] ??
     {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(selected)) {

@@ -35,7 +35,7 @@ export interface Ablation {
   seeds: Readonly<Record<ProfileName, readonly number[]>>;
 }
 
-const SEEDS: Readonly<Record<ProfileName, readonly number[]>> = { smoke: [0], quick: [0, 1, 2], paper: [0, 1, 2, 3, 4] };
+const SEEDS: Readonly<Record<ProfileName, readonly number[]>> = { smoke: [0], quick: [0, 1, 2], medium: [0, 1, 2, 3, 4], paper: [0, 1, 2, 3, 4] };
 
 const entropyArm = (steps: number, alpha: number): AblationArm => ({
   name: `fig4-T${steps}-${alpha > 0 ? 'ent' : 'noent'}`,

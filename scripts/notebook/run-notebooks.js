@@ -39,7 +39,7 @@ const { spawn, spawnSync } = require('child_process');
 
 const { installKernel, REPO_ROOT } = require('./install-kernel.js');
 
-const PROFILES = ['smoke', 'quick', 'paper'];
+const PROFILES = ['smoke', 'quick', 'medium', 'paper'];
 const KERNEL_DATA_DIR = path.join(REPO_ROOT, 'build', 'jupyter');
 const TEMPLATE_BASEDIR = path.join(__dirname, 'nbconvert');
 const TEMPLATE_NAME = 'qvpo-report';

@@ -113,7 +113,7 @@ test('run-notebooks: argument parsing and error collection', () => {
   assert.equal(o.out, 'x');
   // "code cell k/N" progress lines count the cells nbclient executes.
   assert.equal(runner.codeCellCount(path.join(ROOT, 'tests', 'fixtures', 'notebooks', 'report-smoke.ipynb')), 4);
-  assert.throws(() => runner.parseArgs(['--profile', 'fast'], {}), /unknown profile "fast" \(expected one of: smoke, quick, paper\)/);
+  assert.throws(() => runner.parseArgs(['--profile', 'fast'], {}), /unknown profile "fast" \(expected one of: smoke, quick, medium, paper\)/);
   assert.throws(() => runner.parseArgs(['--bogus'], {}), /unknown option: --bogus/);
   assert.throws(() => runner.parseArgs(['--timeout', 'abc'], {}), /--timeout/);
 

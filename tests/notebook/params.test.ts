@@ -109,8 +109,18 @@ test('error: unknown profile lists the known ones', () => {
   throwsParam(
     () => loadParams(DEFAULTS, PROFILES, { env: { QVPO_PROFILE: 'fast' } }),
     'QVPO_PROFILE="fast" is not a known profile',
-    'smoke, quick, paper',
+    'smoke, quick, medium, paper',
   );
+});
+
+test('error: a profile the notebook has no settings for is named, not run with defaults', () => {
+  throwsParam(
+    () => loadParams(DEFAULTS, PROFILES, { env: { QVPO_PROFILE: 'medium' } }),
+    'profile "medium" is not set up in this notebook',
+    'it has: smoke, quick, paper',
+  );
+  const withMedium = { ...PROFILES, medium: { iterations: 50 } };
+  assert.equal(loadParams(DEFAULTS, withMedium, { env: { QVPO_PROFILE: 'medium' } }).params.iterations, 50);
 });
 
 test('error: malformed JSON names the file and the parse error', () => {

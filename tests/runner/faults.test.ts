@@ -217,7 +217,7 @@ test('bad 6: table/status with a typo in --profile: refused before anything is w
   fs.writeFileSync(path.join(out, 'table1.md'), 'committed table\n');
   const table = cli(['table', '--profile', 'quik', '--root', path.join(tmp, 'reference'), '--out', out]);
   assert.equal(table.code, 2, table.out);
-  assert.match(table.out, /--profile "quik": unknown profile "quik"; expected one of smoke, quick, paper/);
+  assert.match(table.out, /--profile "quik": unknown profile "quik"; expected one of smoke, quick, medium, paper/);
   const empty = cli(['table', '--profile', 'quick', '--root', path.join(tmp, 'reference'), '--out', out]);
   assert.match(empty.out, /no runs of profile "quick" under .*reference \(there: smoke-faults\); nothing written/);
   assert.equal(fs.readFileSync(path.join(out, 'table1.md'), 'utf8'), 'committed table\n', 'the committed table is untouched');

@@ -40,7 +40,7 @@ test('changed settings need a variant and go to their own directory', () => {
 test('bad plans fail with messages naming the bad value', () => {
   assert.throws(() => planRun({ algo: 'ppo2', env: 'Hopper-v3', seed: 0, profile: 'quick' }), /unknown algorithm "ppo2": expected one of qvpo/);
   assert.throws(() => planRun({ algo: 'qvpo', env: 'Hoper-v3', seed: 0, profile: 'quick' }), /Hoper-v3/);
-  assert.throws(() => planRun({ algo: 'qvpo', env: 'Hopper-v3', seed: 0, profile: 'fast' }), /unknown profile "fast": expected one of smoke, quick, paper/);
+  assert.throws(() => planRun({ algo: 'qvpo', env: 'Hopper-v3', seed: 0, profile: 'fast' }), /unknown profile "fast": expected one of smoke, quick, medium, paper/);
   assert.throws(() => planRun({ algo: 'qvpo', env: 'Hopper-v3', seed: -1, profile: 'quick' }), /seed must be a non-negative integer, got -1/);
   assert.throws(
     () => planRun({ algo: 'qvpo', env: 'Hopper-v3', seed: 0, profile: 'quick', variant: 'v', overrides: { trainSamples: 'many' } }),

@@ -52,7 +52,7 @@ export const QVPO_HPARAMS: HparamTable<QvpoConfig> = defineHparams(qvpoSchema, {
 export const QVPO_TASK_OVERRIDES: Readonly<Record<string, Partial<QvpoConfig>>> = taskOverridesOf(QVPO_HPARAMS);
 
 /** Reduced settings of the non-paper profiles (each one listed in every run's paperDiff). */
-export const QVPO_PROFILE_OVERRIDES: Readonly<Record<'smoke' | 'quick' | 'paper', Partial<QvpoConfig>>> = {
+export const QVPO_PROFILE_OVERRIDES: Readonly<Record<'smoke' | 'quick' | 'medium' | 'paper', Partial<QvpoConfig>>> = {
   smoke: {
     hiddenWidth: 32,
     hiddenLayers: 2,
@@ -69,6 +69,14 @@ export const QVPO_PROFILE_OVERRIDES: Readonly<Record<'smoke' | 'quick' | 'paper'
     warmupSteps: 5_000,
     // The official decay runs over the whole budget (num_steps); keep that shape.
     entropyDecaySteps: 20_000,
+  },
+  // quick's networks and sample counts over a 5× longer budget (the decay spans it, as above).
+  medium: {
+    hiddenWidth: 64,
+    batchSize: 64,
+    trainSamples: 8,
+    warmupSteps: 5_000,
+    entropyDecaySteps: 100_000,
   },
   paper: {},
 };
