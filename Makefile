@@ -1,7 +1,7 @@
 # qvpo-kit — common commands. `make help` lists them.
 #
 #   make test            install what the tests need, type-check, run every test (CI runs this)
-#   make notebooks       execute notebooks/*.ipynb headlessly → reports/<profile>/*.html (PROFILE=smoke|quick|paper)
+#   make notebooks       execute notebooks/*.ipynb headlessly → reports/<profile>/*.html (PROFILE=smoke|quick|medium|paper)
 #   make reproduce-table1  run the Table 1 sweep (PROFILE=quick|smoke|paper, JOBS=N, ALGOS=qvpo,td3,...), skip complete runs, aggregate into results/<profile>/
 #   make ablations       run the Figure 4 (entropy) and Figure 5 (Kb/Kt) arms (PROFILE=quick|smoke|paper, JOBS=N)
 #   make environment     write environment.md from this machine

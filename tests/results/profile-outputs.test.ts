@@ -27,7 +27,7 @@ test('each profile label has its own runs, results and reports folders', () => {
 
 test('a label that is not a profile (or would leave its folder) is refused, naming it', () => {
   for (const bad of ['fast', '', 'quick/../paper', '../quick', 'quick/x', 'Quick', 'runs']) {
-    assert.throws(() => profileOutputs(bad, '/r'), new RegExp(`profile label "${bad.replace(/[./]/g, '\\$&')}": expected a profile \\(smoke, quick, paper\\)`));
+    assert.throws(() => profileOutputs(bad, '/r'), new RegExp(`profile label "${bad.replace(/[./]/g, '\\$&')}": expected a profile \\(smoke, quick, medium, paper\\)`));
   }
 });
 
