@@ -18,6 +18,10 @@
  *                   [--quiet] [--root DIR]     (Figure 4 / Figure 5 arms; prints the final returns per arm)
  *   qvpo-kit status [--profile quick] [--root DIR] | --manifest M   (per run: queued, running, dead,
  *                   stopped, preempted, complete, diverged, failed)
+ *   qvpo-kit eval   --run DIR [--episodes N] [--seed S]   a complete run's policy.bin: returns per
+ *                   episode, mean ± std (no --seed: the run's final evaluation, replayed)
+ *   qvpo-kit rollout --run DIR --out FILE.html [--filmstrip FILE.svg] [--seed S] [--max-steps N]
+ *                   one evaluation episode as a 3-D replay page and a filmstrip (default FILE.svg)
  *
  * Exit codes of train and run-index: 0 complete, 2 error, 3 diverged, 130 stopped (SIGINT),
  * 143 preempted (SIGTERM); stopped and preempted runs resume with the same command.
@@ -50,6 +54,7 @@ import { ABLATIONS, ablationManifest, ablationNamed } from '../lib/runner/ablati
 import { armFinals, armRuns } from '../lib/results/ablation';
 import { evalCurves, figure3Spec, scaledWindow, trainingCurves } from '../lib/results/curves';
 import { VegaLiteSpec, vegaLiteToSvg } from '../lib/report/charts';
+import { cmdEval, cmdRollout } from './policy-commands';
 
 const USAGE = fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*\n/, '').replace(/^ \* ?/gm, '');
 
@@ -460,10 +465,14 @@ export async function main(argv: string[]): Promise<number> {
       return cmdRunIndex(args);
     case 'ablation':
       return cmdAblation(args);
+    case 'eval':
+      return cmdEval(args);
+    case 'rollout':
+      return cmdRollout(args);
     case 'help':
       return cmdHelp(args);
     default:
-      throw new Error(`unknown command "${command}": expected train, sweep, run-index, table, ablation, status or help`);
+      throw new Error(`unknown command "${command}": expected train, sweep, run-index, table, ablation, status, eval, rollout or help`);
   }
 }
 

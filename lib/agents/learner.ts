@@ -4,6 +4,7 @@
  * agents (QVPO, SAC, TD3, DIPO, QSM) share OffPolicyLearner; on-policy ones implement this
  * directly. State is plain data (typed arrays allowed) for checkpoints.
  */
+import { RngState } from '../util/rng';
 
 export interface Transition {
   obs: ArrayLike<number>;
@@ -24,5 +25,25 @@ export interface Learner {
   observe(t: Transition, envStep: number, wantStats: boolean): LearnerStats | null;
   getState(): unknown;
   setState(state: unknown): void;
+  /**
+   * Only what `act(obs, 'eval')` uses: the networks it evaluates, any observation normaliser,
+   * and the generator its evaluation draws from (no replay buffer, no optimiser state). This
+   * is what a run keeps in policy.bin.
+   */
+  getPolicyState(): PolicyState;
+  /** Loads a getPolicyState() result into a learner made with the same settings and task. */
+  setPolicyState(state: PolicyState): void;
   dispose(): void;
+}
+
+/** What getPolicyState() returns: per-algorithm parts, plus the generator every algorithm has. */
+export interface PolicyState {
+  kind: string;
+  rng: RngState;
+}
+
+/** Throws unless `state` is a policy state of the expected kind (an error naming what it got). */
+export function checkPolicyKind(state: unknown, kind: string, who: string): void {
+  const got = (state as { kind?: unknown } | null)?.kind;
+  if (got !== kind) throw new Error(`${who}.setPolicyState: expected a policy state of kind "${kind}", got ${JSON.stringify(got ?? null)}`);
 }

@@ -7,7 +7,7 @@
  */
 import { ReplayBuffer, ReplayState } from '../replay/buffer';
 import { AgentSpec } from './qvpo/agent';
-import { Learner, LearnerStats, Transition } from './learner';
+import { Learner, LearnerStats, PolicyState, Transition } from './learner';
 
 export interface ReplaySettings {
   replaySize: number;
@@ -28,6 +28,9 @@ export interface OffPolicyAgent {
   readonly improvesStoredActions?: boolean;
   getState(): unknown;
   setState(state: unknown): void;
+  /** What its `act(obs, 'eval')` uses (Learner.getPolicyState). */
+  getPolicyState(): PolicyState;
+  setPolicyState(state: PolicyState): void;
   dispose(): void;
 }
 
@@ -74,6 +77,15 @@ export class OffPolicyLearner implements Learner {
     if (s?.kind !== 'off-policy') throw new Error(`OffPolicyLearner.setState: not an off-policy checkpoint (kind ${String(s?.kind)})`);
     this.agent.setState(s.agent);
     this.buffer.setState(s.buffer);
+  }
+
+  // Evaluation never touches the buffer, so the agent's part is the whole policy.
+  getPolicyState(): PolicyState {
+    return this.agent.getPolicyState();
+  }
+
+  setPolicyState(state: PolicyState): void {
+    this.agent.setPolicyState(state);
   }
 
   dispose(): void {

@@ -10,6 +10,10 @@
  *                     settings and the CSV rows so far, checksummed, taken at episode ends;
  *   checkpoint.prev.bin  the one before, the fallback when the latest is damaged; both are
  *                     removed once the run is complete
+ *   policy.bin        written when the run completes, before the checkpoints go: only what the
+ *                     evaluation policy acts with (networks, normaliser, generator, as they were
+ *                     when the final evaluation began), the settings and the final evaluation;
+ *                     checksummed like a checkpoint (policy-file.ts; `qvpo-kit eval`, `rollout`)
  *   run.lock          pid, host and process start time of the process running it (made with
  *                     O_EXCL, so two processes never both hold it)
  * A killed run restarts from its checkpoint with the CSVs rewritten to exactly the rows the
@@ -34,6 +38,7 @@ import { makeEnv } from '../envs/registry';
 import { Env } from '../envs/types';
 import { toCsv } from '../report/table';
 import { CheckpointError, previousCheckpointFile, readCheckpoint, withFile, writeCheckpoint } from './checkpoint';
+import { FinalEvaluation, POLICY_FILE, writePolicyFile } from './policy-file';
 import { RunPlan, describePaperDiff } from './plan';
 import { ProgressPoint, formatDuration, runEta } from './progress';
 
@@ -106,6 +111,11 @@ export function deriveSeed(runSeed: number, stream: number, index: number): numb
 }
 const TRAIN_EPISODES = 1;
 const EVAL_EPISODES = 2;
+
+/** Reset seed of episode `episode` of evaluation number `evalIndex` (0-based) of a run. */
+export function evaluationSeed(runSeed: number, evalIndex: number, evalEpisodes: number, episode: number): number {
+  return deriveSeed(runSeed, EVAL_EPISODES, evalIndex * evalEpisodes + episode);
+}
 
 function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
@@ -298,29 +308,32 @@ export interface EvalResult {
   std: number;
   lengthMean: number;
   returns: number[];
+  lengths: number[];
 }
 
 /** `episodes` episodes of the learner's evaluation policy, each reset with a derived seed. */
 export function evaluate(learner: Learner, env: Env, episodes: number, seedOf: (e: number) => number): EvalResult {
   const returns: number[] = [];
-  let lengthSum = 0;
+  const lengths: number[] = [];
   for (let e = 0; e < episodes; e++) {
     let { obs } = env.reset({ seed: seedOf(e) });
     let total = 0;
+    let length = 0;
     for (;;) {
       const action = learner.act(obs, 'eval', 0);
       checkAction(action, 'in an evaluation episode');
       const r = env.step(action);
       total += r.reward;
-      lengthSum++;
+      length++;
       obs = r.obs;
       if (r.terminated || r.truncated) break;
     }
     returns.push(total);
+    lengths.push(length);
   }
   const mean = returns.reduce((a, b) => a + b, 0) / episodes;
   const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / episodes);
-  return { mean, std, lengthMean: lengthSum / episodes, returns };
+  return { mean, std, lengthMean: lengths.reduce((a, b) => a + b, 0) / episodes, returns, lengths };
 }
 
 interface Counters {
@@ -549,6 +562,7 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
     let lastRow = { t: wall(), step: c.step };
     let lastStats: LearnerStats | null = null;
     let lastCheckpointStep = c.step;
+    let finalEvaluation: FinalEvaluation | null = null;
     const checkState = (state: unknown) => {
       const bad = firstNonFinite(state, 'learner');
       if (bad) throw new DivergedError(`non-finite value in the learner's state at step ${c.step}: ${bad}`);
@@ -589,8 +603,11 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
 
         if (c.step % protocol.evalInterval === 0 || c.step === protocol.totalSteps) {
           const evalIndex = c.evals;
-          const res = evaluate(learner, evalEnv, protocol.evalEpisodes, (e) => deriveSeed(plan.seed, EVAL_EPISODES, evalIndex * protocol.evalEpisodes + e));
+          // Taken before the evaluation draws from the generator, so policy.bin replays it exactly.
+          const policyAtEval = c.step === protocol.totalSteps ? learner.getPolicyState() : null;
+          const res = evaluate(learner, evalEnv, protocol.evalEpisodes, (e) => evaluationSeed(plan.seed, evalIndex, protocol.evalEpisodes, e));
           if (!Number.isFinite(res.mean)) throw new DivergedError(`evaluation return is ${res.mean} at step ${c.step}`);
+          if (policyAtEval) finalEvaluation = { step: c.step, index: evalIndex, mean: res.mean, std: res.std, returns: res.returns, lengths: res.lengths, policy: policyAtEval };
           c.evals++;
           c.lastEval = { step: c.step, mean: res.mean, std: res.std };
           status.lastEval = c.lastEval;
@@ -665,6 +682,9 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
         }
       }
       checkState(learner.getState());
+      // The loop always ends with an evaluation (c.step === totalSteps), so this is set.
+      if (!finalEvaluation) throw new Error(`${tag} ended without a final evaluation`);
+      writePolicyFile(file(POLICY_FILE), { plan, engine: engine.name, finalEvaluation });
       status.state = 'complete';
       status.finishedAt = now();
       status.files = {

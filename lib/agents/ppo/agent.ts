@@ -24,7 +24,7 @@ import { Mlp } from '../../nets/mlp';
 import { SavedTensor, loadVariables, saveVariables } from '../../nets/params';
 import { Rng, RngState } from '../../util/rng';
 import { ActionScaler } from '../action-scale';
-import { Learner, LearnerStats, Transition } from '../learner';
+import { Learner, LearnerStats, PolicyState, Transition, checkPolicyKind } from '../learner';
 import { RunningMeanStd, RunningMeanStdState } from '../normalize';
 import { AgentSpec } from '../qvpo/agent';
 import { PpoConfig, ppoSchema } from './config';
@@ -90,6 +90,12 @@ export interface PpoState {
   pending: { obs: number[]; act: number[]; logProb: number; value: number } | null;
   updates: number;
   lastStats: LearnerStats | null;
+}
+
+export interface PpoPolicyFile extends PolicyState {
+  kind: 'gaussian-policy';
+  actor: SavedTensor[];
+  obsStats: RunningMeanStdState;
 }
 
 export class PpoLearner implements Learner {
@@ -290,6 +296,19 @@ export class PpoLearner implements Learner {
     this.pending = s.pending;
     this.updates = s.updates;
     this.lastStats = s.lastStats;
+  }
+
+  /** Evaluation is the clipped mean action on normalised observations: the actor and the normaliser. */
+  getPolicyState(): PpoPolicyFile {
+    return { kind: 'gaussian-policy', actor: saveVariables(this.actor.variables), obsStats: this.obsStats.getState(), rng: this.rng.getState() };
+  }
+
+  setPolicyState(state: PolicyState): void {
+    checkPolicyKind(state, 'gaussian-policy', this.config.objective === 'spo' ? 'SPO' : 'PPO');
+    const s = state as PpoPolicyFile;
+    loadVariables(this.actor.variables, s.actor, 'actor');
+    this.obsStats.setState(s.obsStats);
+    this.rng.setState(s.rng);
   }
 
   dispose(): void {

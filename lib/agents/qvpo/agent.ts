@@ -23,6 +23,7 @@ import { Batch, ReplayBuffer } from '../../replay/buffer';
 import { Rng, RngState } from '../../util/rng';
 import { PhaseTimer } from '../../util/timer';
 import { ActionScaler } from '../action-scale';
+import { PolicyState, checkPolicyKind } from '../learner';
 import { QvpoConfig, qvpoSchema } from './config';
 import { actorRows, entropyAlphaAt, qWeights } from './weights';
 
@@ -76,6 +77,16 @@ export interface QvpoState {
   rng: RngState;
   entropyAlpha: number;
   updates: number;
+}
+
+/**
+ * What evaluation acts with (DIPO and QSM too): the noise net (current, not target) and the
+ * critic that picks the best of the evaluation candidates.
+ */
+export interface DiffusionPolicyFile extends PolicyState {
+  kind: 'diffusion-policy';
+  net: SavedTensor[];
+  critic: SavedTensor[];
 }
 
 export class QvpoAgent {
@@ -291,6 +302,19 @@ export class QvpoAgent {
     this.rng.setState(state.rng);
     this.entropyAlpha = state.entropyAlpha;
     this.updates = state.updates;
+  }
+
+  /** Evaluation samples candidates from the noise net and keeps the critic's best: both, and the generator they draw from. */
+  getPolicyState(): DiffusionPolicyFile {
+    return { kind: 'diffusion-policy', net: saveVariables(this.policy.net.variables), critic: saveVariables(this.critic.variables), rng: this.rng.getState() };
+  }
+
+  setPolicyState(state: PolicyState): void {
+    checkPolicyKind(state, 'diffusion-policy', this.constructor.name);
+    const s = state as DiffusionPolicyFile;
+    loadVariables(this.policy.net.variables, s.net, 'diffusion policy');
+    loadVariables(this.critic.variables, s.critic, 'critic');
+    this.rng.setState(s.rng);
   }
 
   dispose(): void {

@@ -19,6 +19,7 @@ import { SavedTensor, copyVariables, loadVariables, saveVariables, softUpdate } 
 import { Batch, ReplayBuffer } from '../../replay/buffer';
 import { Rng, RngState } from '../../util/rng';
 import { ActionScaler } from '../action-scale';
+import { PolicyState, checkPolicyKind } from '../learner';
 import { AgentSpec } from '../qvpo/agent';
 import { SacConfig, sacSchema } from './config';
 
@@ -50,6 +51,12 @@ export interface SacState {
   alphaOptimizer: AdamState;
   rng: RngState;
   updates: number;
+}
+
+/** What evaluation acts with: the actor alone. */
+export interface SacPolicyFile extends PolicyState {
+  kind: 'sac-policy';
+  actor: SavedTensor[];
 }
 
 export class SacAgent {
@@ -214,6 +221,17 @@ export class SacAgent {
     this.alphaOptimizer.setState(state.alphaOptimizer);
     this.rng.setState(state.rng);
     this.updates = state.updates;
+  }
+
+  /** Evaluation is tanh of the actor's mean; the generator is kept for uniformity. */
+  getPolicyState(): SacPolicyFile {
+    return { kind: 'sac-policy', actor: saveVariables(this.actor.variables), rng: this.rng.getState() };
+  }
+
+  setPolicyState(state: PolicyState): void {
+    checkPolicyKind(state, 'sac-policy', 'SAC');
+    loadVariables(this.actor.variables, (state as SacPolicyFile).actor, 'actor');
+    this.rng.setState(state.rng);
   }
 
   dispose(): void {

@@ -18,6 +18,7 @@ import { SavedTensor, copyVariables, loadVariables, saveVariables, softUpdate } 
 import { Batch, ReplayBuffer } from '../../replay/buffer';
 import { Rng, RngState } from '../../util/rng';
 import { ActionScaler } from '../action-scale';
+import { PolicyState, checkPolicyKind } from '../learner';
 import { AgentSpec } from '../qvpo/agent';
 import { Td3Config, td3Schema } from './config';
 
@@ -33,6 +34,12 @@ export interface Td3State {
   updates: number;
   /** The last actor loss (logged between delayed actor updates); null before the first. */
   lastActorLoss: number | null;
+}
+
+/** What evaluation acts with: the actor alone. */
+export interface Td3PolicyFile extends PolicyState {
+  kind: 'td3-policy';
+  actor: SavedTensor[];
 }
 
 export class Td3Agent {
@@ -181,6 +188,17 @@ export class Td3Agent {
     this.rng.setState(state.rng);
     this.updates = state.updates;
     this.lastActorLoss = state.lastActorLoss ?? NaN;
+  }
+
+  /** Evaluation is the deterministic actor μ(s); the generator is kept for uniformity. */
+  getPolicyState(): Td3PolicyFile {
+    return { kind: 'td3-policy', actor: saveVariables(this.actor.variables), rng: this.rng.getState() };
+  }
+
+  setPolicyState(state: PolicyState): void {
+    checkPolicyKind(state, 'td3-policy', 'TD3');
+    loadVariables(this.actor.variables, (state as Td3PolicyFile).actor, 'actor');
+    this.rng.setState(state.rng);
   }
 
   dispose(): void {

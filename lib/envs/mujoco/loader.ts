@@ -64,6 +64,10 @@ export interface MjModel {
   readonly geom_type: Int32Array;
   readonly geom_bodyid: Int32Array;
   readonly geom_size: Float64Array;
+  /** Geom frame in its body's frame: position and quaternion (w, x, y, z); colour (rgba). */
+  readonly geom_pos: Float64Array;
+  readonly geom_quat: Float64Array;
+  readonly geom_rgba: Float32Array;
   readonly geom_friction: Float64Array;
   readonly geom_contype: Int32Array;
   readonly geom_conaffinity: Int32Array;
@@ -88,6 +92,8 @@ export interface MjData {
   readonly qvel: Float64Array;
   readonly ctrl: Float64Array;
   readonly xpos: Float64Array;
+  /** Body orientations in the world frame, quaternions (w, x, y, z). */
+  readonly xquat: Float64Array;
   readonly xipos: Float64Array;
   readonly cinert: Float64Array;
   readonly cvel: Float64Array;
