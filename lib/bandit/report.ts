@@ -174,6 +174,9 @@ export function curvesSpec(summary: readonly RowObject[], peaks: readonly Peak[]
       values.push({ arm: row.arm, iteration: row.iteration, metric: m.title, mean, lo: mean - std, hi: mean + std });
     }
   }
+  const x = { field: 'iteration', type: 'quantitative', title: 'QVPO updates (iterations)' };
+  const y = { field: 'mean', type: 'quantitative', title: 'mean ± std over seeds' };
+  const color = { field: 'arm', type: 'nominal', title: null, legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } };
   return {
     data: { values },
     facet: { field: 'metric', type: 'nominal', title: null, sort: metrics.map((m) => m.title) },
@@ -182,26 +185,14 @@ export function curvesSpec(summary: readonly RowObject[], peaks: readonly Peak[]
       width: 220,
       height: 150,
       layer: [
-        {
-          mark: { type: 'area', opacity: 0.2 },
-          encoding: {
-            x: { field: 'iteration', type: 'quantitative' },
-            y: { field: 'lo', type: 'quantitative', title: 'mean ± std over seeds' },
-            y2: { field: 'hi' },
-            color: { field: 'arm', type: 'nominal' },
-          },
-        },
-        {
-          mark: { type: 'line' },
-          encoding: {
-            x: { field: 'iteration', type: 'quantitative' },
-            y: { field: 'mean', type: 'quantitative' },
-            color: { field: 'arm', type: 'nominal', title: null },
-          },
-        },
+        // fillOpacity, not opacity: Vega-Lite copies a layer's opacity onto the legend's
+        // swatches, which must show the lines' colours, not the pale bands'.
+        { mark: { type: 'area', fillOpacity: 0.2 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
+        { mark: { type: 'line' }, encoding: { x, y, color } },
       ],
     },
-    resolve: { scale: { y: 'independent' } },
+    // Each panel its own x axis: shared footer axes would also run under the empty cell of the last row.
+    resolve: { scale: { y: 'independent' }, axis: { x: 'independent' } },
   };
 }
 
