@@ -128,9 +128,9 @@ export function armShortName(arm: string): string {
  * Arm `to` against arm `from` on their final returns ("to is above from"), as a compareArms
  * sentence; null when an arm is absent or has no complete runs.
  */
-export function compareFinals(from: ArmFinal | undefined, to: ArmFinal | undefined, env?: string, options: BootstrapOptions = {}): ArmComparison | null {
+export function compareFinals(from: ArmFinal | undefined, to: ArmFinal | undefined, options: BootstrapOptions = {}): ArmComparison | null {
   if (!from || !to || from.scores.length === 0 || to.scores.length === 0) return null;
-  return compareArms(to.scores, from.scores, { ...options, names: [armShortName(to.arm), armShortName(from.arm)], ...(env ? { on: env } : {}) });
+  return compareArms(to.scores, from.scores, { ...options, names: [armShortName(to.arm), armShortName(from.arm)] });
 }
 
 /** An arm's training step measured alone, as the notebooks print it: the median round's ms and, over several rounds, their range. */
@@ -150,7 +150,7 @@ export function formatStepCost(measured: ArmCost | undefined): string {
  */
 export function entropyClaim(finals: readonly ArmFinal[], costs: readonly ArmCost[] = [], spreads: readonly ArmColumnEnd[] = [], options: BootstrapOptions = {}): string {
   const get = (name: string) => finals.find((f) => f.arm === name);
-  const main = compareFinals(get('fig4-T100-noent'), get('fig4-T20-ent'), undefined, options);
+  const main = compareFinals(get('fig4-T100-noent'), get('fig4-T20-ent'), options);
   if (!main) return 'The claim cannot be checked: the T=20-with-entropy or T=100-without-entropy arm has no complete runs.';
   const reading =
     main.verdict === 'holds'
@@ -161,7 +161,7 @@ export function entropyClaim(finals: readonly ArmFinal[], costs: readonly ArmCos
   const lines = [`**The claim** (T=20 with the entropy term comes close to T=100 without it): ${main.sentence}. ${reading}`];
 
   // What the term itself did at each T: on the final return, and on the sample spread.
-  const effects = [20, 100].map((t) => compareFinals(get(`fig4-T${t}-noent`), get(`fig4-T${t}-ent`), undefined, options)).filter((c): c is ArmComparison => c !== null);
+  const effects = [20, 100].map((t) => compareFinals(get(`fig4-T${t}-noent`), get(`fig4-T${t}-ent`), options)).filter((c): c is ArmComparison => c !== null);
   if (effects.length) lines.push(`**The entropy term's effect on the final return**, with against without: ${effects.map((c) => c.sentence).join('; ')}.`);
   const spreadOf = (name: string) => spreads.find((x) => x.arm === name);
   const spreadEffects = [20, 100].flatMap((t) => {
@@ -207,7 +207,7 @@ export function selectionClaim(finals: readonly ArmFinal[], costs: readonly ArmC
   const get = (name: string) => finals.find((f) => f.arm === name);
   const costOf = (name: string) => costs.find((c) => c.arm === name) ?? null;
   const compare = (from: string, to: string, what: string): { line: string; outcome: Outcome } => {
-    const c = compareFinals(get(from), get(to), undefined, options);
+    const c = compareFinals(get(from), get(to), options);
     if (!c) return { line: `- ${what}: not comparable (an arm has no complete runs).`, outcome: 'missing' };
     const ca = costOf(from);
     const cb = costOf(to);

@@ -236,15 +236,15 @@ function orderSeriesAsGiven(wanted: readonly string[], present: readonly string[
 
 /**
  * The warm-up row of a panel: up to the longest warm-up of its series, with a second label line
- * naming the series that have none (e.g. PPO, which starts learning at once).
+ * naming the series that have none (PPO and SPO learn from the first step).
  */
 function warmupRow(env: string, curves: readonly (CurvePoint & { algo: string })[], override: number | undefined): Record<string, unknown>[] {
   const warmupOf = (algo: string) => override ?? Math.max(0, ...curves.filter((p) => p.algo === algo).map((p) => p.warmupSteps ?? 0));
   const series = [...new Set(curves.map((p) => p.algo))];
   const end = Math.max(0, ...series.map(warmupOf));
   if (!(end > 0)) return [];
-  const without = orderSeries(series.filter((a) => warmupOf(a) < end));
-  const label = without.length ? [WARMUP_LABEL, `not ${without.join(', ')}`] : WARMUP_LABEL;
+  const without = orderSeries(series.filter((a) => warmupOf(a) === 0));
+  const label = without.length ? [WARMUP_LABEL, `none for ${without.join(', ')}`] : WARMUP_LABEL;
   return [{ env, layer: 'warmup', warmupStart: 0, warmupEnd: end, label }];
 }
 

@@ -190,7 +190,7 @@ test('learning curves SVG: the warm-up is shaded from step 0 and labelled, namin
   const bands = [...svg.matchAll(/aria-label="warmupStart: 0; warmupEnd: 5000"[^>]* d="M0,0h([\d.]+)v170h-[\d.]+Z"/g)];
   assert.equal(bands.length, 1);
   assert.equal(Number(bands[0][1]), 60);
-  assert.match(svg, /<tspan[^>]*>warm-up \(random actions\)<\/tspan><tspan[^>]*>not PPO<\/tspan>/);
+  assert.match(svg, /<tspan[^>]*>warm-up \(random actions\)<\/tspan><tspan[^>]*>none for PPO<\/tspan>/);
   const none = await vegaLiteToSvg(figure3Spec(curves(['Hopper-v3'], ['qvpo']), { warmupSteps: 0 }));
   assert.doesNotMatch(none, /warm-up/);
   const only = await vegaLiteToSvg(figure3Spec(curves(['Hopper-v3'], ['qvpo'])));
