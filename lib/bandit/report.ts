@@ -285,15 +285,21 @@ export function banditClaim(arms: readonly ArmRuns[], options: BootstrapOptions 
   const area = compareArms(last(withTerm.runs, 'coverage'), last(without.runs, 'coverage'), { ...options, names, on: 'the explored area (fraction of grid cells)', digits: 3 });
   const lines = [`**The claim** (with the entropy term the policy keeps exploring and finds the best peak): ${reward.sentence}; ${area.sentence}.`];
   const collapses = cornerCollapses(arms);
-  for (const c of collapses) {
-    const shown = c.seed === (options.shownSeed ?? 0);
-    const since = c.oneCellSince === null ? '' : `; from iteration ${c.oneCellSince} on, every curve point has all its samples in one grid cell`;
+  if (collapses.length > 0) {
+    const shownSeed = options.shownSeed ?? 0;
+    const corner = (c: CornerCollapse) => `(${signedCoordinate(c.corner[0])}, ${signedCoordinate(c.corner[1])})`;
+    const facts = collapses.map(
+      (c) =>
+        `- ${c.arm}, seed ${c.seed}${c.seed === shownSeed ? ' (the seed Figure 2 shows)' : ''}: ${pct(c.fraction)} of the policy's samples at iteration ${c.iteration} lie on ${corner(c)}` +
+        `${c.oneCellSince === null ? '' : `, and from iteration ${c.oneCellSince} on every curve point has all its samples in one grid cell`}; ` +
+        `the reward there is ${c.sampleReward.toFixed(4)} and the evaluation policy ends at ${c.evalReward.toFixed(3)}.`,
+    );
+    const shown = collapses.filter((c) => c.seed === shownSeed).map((c) => `"${c.arm}"`);
     lines.push(
-      `**${c.arm}, seed ${c.seed}${shown ? ' (the seed Figure 2 shows)' : ''}, collapsed onto the box corner (${signedCoordinate(c.corner[0])}, ${signedCoordinate(c.corner[1])})**: ` +
-        `${pct(c.fraction)} of the policy's samples at iteration ${c.iteration} lie there${since}. The reward there is ${c.sampleReward.toFixed(4)} and the evaluation policy ends at ${c.evalReward.toFixed(3)}. ` +
-        `Once all Nd samples of the update are clipped to the same corner they get the same Q, so the Q-weight max(Q(best) − mean Q, 0) is 0 and the actor's loss, ` +
+      `**Runs whose policy collapsed onto a corner of the action box:**\n\n${facts.join('\n')}\n\n` +
+        `Once all Nd samples of an update are clipped to the same corner they get the same Q, so the Q-weight max(Q(best) − mean Q, 0) is 0 and the actor's loss, ` +
         `entropy rows included (weighted ω_ent·w), has no gradient: the policy cannot leave.` +
-        (shown ? ` Figure 2's "${c.arm}" row shows this collapse, not a typical run of the arm.` : ''),
+        (shown.length ? ` Figure 2's ${shown.join(' and ')} row shows such a collapse, not a typical run of the arm.` : ''),
     );
   }
   if (collapses.length > 0) {

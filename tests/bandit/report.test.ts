@@ -48,7 +48,8 @@ test("Figure 2's claim: evaluation reward and explored area compared with interv
   assert.match(text, /with entropy − without entropy on the final evaluation reward: \+0\.700 \[\+0\.400, \+1\.000\] \(95% bootstrap CI\), P\(with entropy > without entropy\) = 1\.00 \[1\.00, 1\.00\]: holds;/);
   // coverage: 0.25 − 0.055, from (0.2 − 0.1) to (0.3 − 0.01)
   assert.match(text, /on the explored area \(fraction of grid cells\): \+0\.195 \[\+0\.100, \+0\.290\] .*: holds\./);
-  assert.match(text, /\*\*without entropy, seed 0 \(the seed Figure 2 shows\), collapsed onto the box corner \(1, −1\)\*\*: 100% of the policy's samples at iteration 50 lie there; from iteration 25 on/);
+  assert.match(text, /collapsed onto a corner of the action box:\*\*\n\n- without entropy, seed 0 \(the seed Figure 2 shows\): 100% of the policy's samples at iteration 50 lie on \(1, −1\), and from iteration 25 on every curve point has all its samples in one grid cell; /);
+  assert.match(text, /Figure 2's "without entropy" row shows such a collapse/);
   assert.match(text, /the Q-weight max\(Q\(best\) − mean Q, 0\) is 0/);
   assert.match(text, /Leaving the collapsed run out: with entropy − without entropy on the final evaluation reward: \+0\.450 \[\+0\.400, \+0\.500\] .*: inconclusive at 1–2 seeds\.$/);
   assert.doesNotMatch(banditClaim(arms, { shownSeed: 1 }), /Figure 2 shows/);
