@@ -5,6 +5,8 @@
 import { Peak, banditReward } from '../envs/bandit';
 import { groupStats, RowObject } from '../report/frames';
 import { VegaLiteSpec } from '../report/charts';
+import { BootstrapOptions } from '../stats';
+import { compareArms } from '../stats/compare';
 import { BanditRun } from './experiment';
 
 export interface ArmRuns {
@@ -174,6 +176,9 @@ export function curvesSpec(summary: readonly RowObject[], peaks: readonly Peak[]
       values.push({ arm: row.arm, iteration: row.iteration, metric: m.title, mean, lo: mean - std, hi: mean + std });
     }
   }
+  const x = { field: 'iteration', type: 'quantitative', title: 'QVPO updates (iterations)' };
+  const y = { field: 'mean', type: 'quantitative', title: 'mean ± std over seeds' };
+  const color = { field: 'arm', type: 'nominal', title: null, legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } };
   return {
     data: { values },
     facet: { field: 'metric', type: 'nominal', title: null, sort: metrics.map((m) => m.title) },
@@ -182,37 +187,25 @@ export function curvesSpec(summary: readonly RowObject[], peaks: readonly Peak[]
       width: 220,
       height: 150,
       layer: [
-        {
-          mark: { type: 'area', opacity: 0.2 },
-          encoding: {
-            x: { field: 'iteration', type: 'quantitative' },
-            y: { field: 'lo', type: 'quantitative', title: 'mean ± std over seeds' },
-            y2: { field: 'hi' },
-            color: { field: 'arm', type: 'nominal' },
-          },
-        },
-        {
-          mark: { type: 'line' },
-          encoding: {
-            x: { field: 'iteration', type: 'quantitative' },
-            y: { field: 'mean', type: 'quantitative' },
-            color: { field: 'arm', type: 'nominal', title: null },
-          },
-        },
+        // fillOpacity, not opacity: Vega-Lite copies a layer's opacity onto the legend's
+        // swatches, which must show the lines' colours, not the pale bands'.
+        { mark: { type: 'area', fillOpacity: 0.2 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
+        { mark: { type: 'line' }, encoding: { x, y, color } },
       ],
     },
-    resolve: { scale: { y: 'independent' } },
+    // Each panel its own x axis: shared footer axes would also run under the empty cell of the last row.
+    resolve: { scale: { y: 'independent' }, axis: { x: 'independent' } },
   };
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 
 /**
- * The result in words, every claim read off the numbers: which arm reached the best peak in
- * how many seeds, how much area each explored, where the samples ended up.
+ * Each arm's result in words, read off the numbers: the evaluation reward, how many seeds end
+ * near the best reward, how much area the samples cover and near which peaks. Comparisons
+ * between the arms are banditClaim's.
  */
 export function describeOutcome(stats: readonly FinalStats[], peaks: readonly Peak[], margin: number, maxReward: number): string {
-  const best = peaks.reduce((b, p, i) => (p.height > peaks[b].height ? i : b), 0);
   const lines: string[] = [];
   for (const s of stats) {
     const visits = peaks.map((_, i) => s.mean[`visit${i + 1}`]);
@@ -227,19 +220,98 @@ export function describeOutcome(stats: readonly FinalStats[], peaks: readonly Pe
         `The policy's samples cover ${pct(s.mean.coverage)} ± ${pct(s.std.coverage)} of the area grid, with ${where}.`,
     );
   }
-  if (stats.length === 2) {
-    const [a, b] = stats;
-    const moreReached = b.reachedBest - a.reachedBest;
-    const bestKey = `visit${best + 1}`;
-    const verdict =
-      moreReached > 0 && b.mean[bestKey] > a.mean[bestKey]
-        ? `In this run the entropy term made the difference the paper describes: ${b.arm} reached the highest peak in ${b.reachedBest}/${b.seeds} seeds against ${a.reachedBest}/${a.seeds} ${a.arm}, and kept ${pct(b.mean.coverage)} of the area explored against ${pct(a.mean.coverage)}.`
-        : moreReached === 0 && b.mean[bestKey] <= a.mean[bestKey]
-          ? `In this run the two arms did not differ in reaching the highest peak (${b.reachedBest}/${b.seeds} vs ${a.reachedBest}/${a.seeds}); the paper's effect is not visible at this budget.`
-          : `In this run the picture is mixed: ${b.arm} reached the highest peak in ${b.reachedBest}/${b.seeds} seeds, ${a.arm} in ${a.reachedBest}/${a.seeds}, with ${pct(b.mean[bestKey])} vs ${pct(a.mean[bestKey])} of samples near it.`;
-    lines.push('', verdict);
-  }
   return lines.join('\n');
+}
+
+/** A run whose policy ended on a corner of the action box. */
+export interface CornerCollapse {
+  arm: string;
+  seed: number;
+  corner: [number, number];
+  /** Fraction of the last snapshot's samples on that corner. */
+  fraction: number;
+  /** Iteration of the snapshot taken last. */
+  iteration: number;
+  /** First curve iteration from which every point had all samples in one grid cell; null if never. */
+  oneCellSince: number | null;
+  /** The last curve point's rewards: plain samples and the evaluation policy. */
+  sampleReward: number;
+  evalReward: number;
+}
+
+/**
+ * Runs whose last snapshot has at least `minFraction` of its samples within `tolerance` of one
+ * corner of [−1, 1]²: policies that were pushed out of the box and clipped onto a corner.
+ */
+export function cornerCollapses(arms: readonly ArmRuns[], minFraction = 0.9, tolerance = 0.01): CornerCollapse[] {
+  const out: CornerCollapse[] = [];
+  for (const { arm, runs } of arms) {
+    for (const run of runs) {
+      const snap = run.snapshots[run.snapshots.length - 1];
+      if (!snap || snap.samples.length === 0) continue;
+      const n = snap.samples.length / 2;
+      for (const corner of [[1, -1], [1, 1], [-1, 1], [-1, -1]] as [number, number][]) {
+        let on = 0;
+        for (let i = 0; i < n; i++) {
+          if (Math.abs(snap.samples[2 * i] - corner[0]) <= tolerance && Math.abs(snap.samples[2 * i + 1] - corner[1]) <= tolerance) on++;
+        }
+        if (on / n < minFraction) continue;
+        const oneCell = 1 / (run.settings.coverageCells * run.settings.coverageCells);
+        // The start of the final run of curve points that cover a single grid cell.
+        let since: number | null = null;
+        for (const p of run.curve) since = p.coverage <= oneCell + 1e-12 ? since ?? p.iteration : null;
+        const last = run.curve[run.curve.length - 1];
+        out.push({ arm, seed: run.settings.seed, corner, fraction: on / n, iteration: snap.iteration, oneCellSince: since, sampleReward: last.sampleReward, evalReward: last.evalReward });
+      }
+    }
+  }
+  return out;
+}
+
+const signedCoordinate = (v: number) => (v < 0 ? `−${Math.abs(v)}` : `${v}`);
+
+/**
+ * Figure 2's claim checked on the runs, with intervals over seeds (lib/stats/compare): the arm
+ * with the entropy term ends with a better evaluation reward and a larger explored area than the
+ * arm without it. Then every run that collapsed onto a corner of the box, and why it stays there.
+ * `arms` = [without, with] as the notebook builds them.
+ */
+export function banditClaim(arms: readonly ArmRuns[], options: BootstrapOptions & { shownSeed?: number } = {}): string {
+  const [without, withTerm] = arms;
+  if (!without || !withTerm || without.runs.length === 0 || withTerm.runs.length === 0) return 'The claim cannot be checked: an arm has no runs.';
+  const last = (runs: readonly BanditRun[], key: 'evalReward' | 'coverage') => runs.map((r) => r.curve[r.curve.length - 1][key]);
+  const names: [string, string] = [withTerm.arm, without.arm];
+  const reward = compareArms(last(withTerm.runs, 'evalReward'), last(without.runs, 'evalReward'), { ...options, names, on: 'the final evaluation reward', digits: 3 });
+  const area = compareArms(last(withTerm.runs, 'coverage'), last(without.runs, 'coverage'), { ...options, names, on: 'the explored area (fraction of grid cells)', digits: 3 });
+  const lines = [`**The claim** (with the entropy term the policy keeps exploring and finds the best peak): ${reward.sentence}; ${area.sentence}.`];
+  const collapses = cornerCollapses(arms);
+  if (collapses.length > 0) {
+    const shownSeed = options.shownSeed ?? 0;
+    const corner = (c: CornerCollapse) => `(${signedCoordinate(c.corner[0])}, ${signedCoordinate(c.corner[1])})`;
+    const facts = collapses.map(
+      (c) =>
+        `- ${c.arm}, seed ${c.seed}${c.seed === shownSeed ? ' (the seed Figure 2 shows)' : ''}: ${pct(c.fraction)} of the policy's samples at iteration ${c.iteration} lie on ${corner(c)}` +
+        `${c.oneCellSince === null ? '' : `, and from iteration ${c.oneCellSince} on every curve point has all its samples in one grid cell`}; ` +
+        `the reward there is ${c.sampleReward.toFixed(4)} and the evaluation policy ends at ${c.evalReward.toFixed(3)}.`,
+    );
+    const shown = collapses.filter((c) => c.seed === shownSeed).map((c) => `"${c.arm}"`);
+    lines.push(
+      `**Runs whose policy collapsed onto a corner of the action box:**\n\n${facts.join('\n')}\n\n` +
+        `Once all Nd samples of an update are clipped to the same corner they get the same Q, so the Q-weight max(Q(best) − mean Q, 0) is 0 and the actor's loss, ` +
+        `entropy rows included (weighted ω_ent·w), has no gradient: the policy cannot leave.` +
+        (shown.length ? ` Figure 2's ${shown.join(' and ')} row shows such a collapse, not a typical run of the arm.` : ''),
+    );
+  }
+  if (collapses.length > 0) {
+    // The claim without the collapsed runs: does it rest on them?
+    const kept = (a: ArmRuns) => a.runs.filter((r) => !collapses.some((c) => c.arm === a.arm && c.seed === r.settings.seed));
+    const [w, wo] = [kept(withTerm), kept(without)];
+    if (w.length > 0 && wo.length > 0) {
+      const rest = compareArms(last(w, 'evalReward'), last(wo, 'evalReward'), { ...options, names, on: 'the final evaluation reward', digits: 3 });
+      lines.push(`Leaving the collapsed run${collapses.length > 1 ? 's' : ''} out: ${rest.sentence}.`);
+    }
+  }
+  return lines.join('\n\n');
 }
 
 /** Everything a bandit notebook run produced, as JSON-ready data (snapshots as plain arrays). */

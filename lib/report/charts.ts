@@ -11,9 +11,80 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
+import { PAPER_ALGORITHMS, PAPER_ENVS, paperAlgorithmName } from '../results/paper-table1';
 
 /** A Vega-Lite specification as plain JSON (inline `data.values`, no URLs needed). */
 export type VegaLiteSpec = { [key: string]: unknown };
+
+// ---------------------------------------------------------------------------------------------
+// Conventions of the kit's charts: task order, one colour per algorithm, QVPO emphasised,
+// axis titles with their units, the warm-up marked
+// ---------------------------------------------------------------------------------------------
+
+/** Facet panels follow the paper's task order (Table 1, Figure 3), not the alphabet. */
+export const TASK_ORDER: readonly string[] = PAPER_ENVS;
+
+const taskBase = (task: string) => task.replace(/-v\d+$/i, '').toLowerCase();
+
+/**
+ * Tasks in the paper's order, each version of a paper task next to it (Hopper-v3, Hopper-v4,
+ * Walker2d-v3, …), then tasks the paper does not have, alphabetically; duplicates dropped.
+ */
+export function orderTasks(tasks: Iterable<string>): string[] {
+  const rank = (task: string) => {
+    const i = TASK_ORDER.findIndex((t) => taskBase(t) === taskBase(task));
+    return i < 0 ? TASK_ORDER.length : i;
+  };
+  return [...new Set(tasks)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** The series every results chart draws on top, thicker and opaque (when it is present). */
+export const EMPHASISED_SERIES = 'QVPO';
+
+/** One colour per algorithm, the same in every chart; QVPO's is the strongest. */
+export const ALGORITHM_COLOURS: Readonly<Record<string, string>> = {
+  QVPO: '#d62728',
+  PPO: '#2ca02c',
+  SPO: '#9467bd',
+  TD3: '#1f77b4',
+  SAC: '#ff7f0e',
+  DIPO: '#8c564b',
+  QSM: '#17becf',
+};
+
+/** Colours, in order, for series that are not algorithms (ablation arms, bandit arms). */
+export const SERIES_COLOURS: readonly string[] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#d62728'];
+
+/** An algorithm id in the paper's spelling ('qvpo' → 'QVPO'); any other series name as it is. */
+export function seriesLabel(name: string): string {
+  return paperAlgorithmName(name) ?? name;
+}
+
+/** Legend order: QVPO, then the paper's baselines in its table order, then other series as given. */
+export function orderSeries(series: Iterable<string>): string[] {
+  const algorithms = [EMPHASISED_SERIES, ...PAPER_ALGORITHMS.filter((a) => a !== EMPHASISED_SERIES)];
+  const unique = [...new Set(series)];
+  return [...algorithms.filter((a) => unique.includes(a)), ...unique.filter((s) => !algorithms.includes(s as (typeof algorithms)[number]))];
+}
+
+/**
+ * A Vega-Lite colour scale over `series` (in legend order): algorithms get their fixed colour,
+ * other series the next SERIES_COLOURS entry not already in use.
+ */
+export function colourScale(series: readonly string[]): { domain: string[]; range: string[] } {
+  const used = new Set(series.map((s) => ALGORITHM_COLOURS[s]).filter(Boolean));
+  const spare = SERIES_COLOURS.filter((c) => !used.has(c));
+  let next = 0;
+  const range = series.map((s) => ALGORITHM_COLOURS[s] ?? spare[next++ % spare.length]);
+  return { domain: [...series], range };
+}
+
+// Axis titles say what is measured and in which unit; y titles take two lines, since a title
+// longer than the panel pushes the facet's shared x axis away from its panels.
+export const STEPS_TITLE = 'environment steps';
+export const EVAL_RETURN_TITLE: readonly string[] = ['evaluation return', '(mean over episodes)'];
+export const trainingReturnTitle = (window: number): string[] => ['training episode return', `(trailing mean, ${window} steps)`];
+export const WARMUP_LABEL = 'warm-up (random actions)';
 
 export interface SvgOptions {
   /** Multiplies the chart's pixel size (default 1). */

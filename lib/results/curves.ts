@@ -8,9 +8,19 @@
  *   to the budget), read on a regular grid;
  * - evaluation returns: eval.csv's mean return at each evaluation, unsmoothed.
  */
-import { RunRecord, readTrainCsv } from './runs';
+import { RunRecord, readRunConfig, readTrainCsv } from './runs';
 import { mean, std } from '../stats';
-import type { VegaLiteSpec } from '../report/charts';
+import {
+  EMPHASISED_SERIES,
+  EVAL_RETURN_TITLE,
+  STEPS_TITLE,
+  WARMUP_LABEL,
+  colourScale,
+  orderSeries,
+  orderTasks,
+  seriesLabel,
+  type VegaLiteSpec,
+} from '../report/charts';
 
 export interface CurvePoint {
   algo: string;
@@ -20,6 +30,19 @@ export interface CurvePoint {
   std: number;
   /** Seeds contributing at this step. */
   n: number;
+  /** The runs' random-action warm-up (env steps; the largest over the seeds), when known. */
+  warmupSteps?: number;
+}
+
+/** A run's random-action warm-up in env steps, from its config.json (0 when it has none or the file is unreadable). */
+export function runWarmupSteps(run: RunRecord): number {
+  try {
+    const settings = readRunConfig(run).config as Record<string, unknown> | undefined;
+    const warmup = settings?.warmupSteps;
+    return typeof warmup === 'number' && warmup > 0 ? warmup : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** The paper's smoothing window (env steps) at its 1M-step budget. */
@@ -86,7 +109,9 @@ function groupRuns(runs: readonly RunRecord[]): Map<string, RunRecord[]> {
 }
 
 /** Mean and population std over seeds of values keyed by step (NaN values are left out). */
-function acrossSeeds(algo: string, env: string, perRun: { step: number; value: number }[][]): CurvePoint[] {
+function acrossSeeds(group: readonly RunRecord[], perRun: { step: number; value: number }[][]): CurvePoint[] {
+  const { algo, env } = group[0];
+  const warmupSteps = Math.max(...group.map(runWarmupSteps));
   const bySteps = new Map<number, number[]>();
   for (const points of perRun) {
     for (const p of points) {
@@ -96,14 +121,14 @@ function acrossSeeds(algo: string, env: string, perRun: { step: number; value: n
   }
   return [...bySteps.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([step, values]) => ({ algo, env, step, mean: mean(values), std: std(values), n: values.length }));
+    .map(([step, values]) => ({ algo, env, step, mean: mean(values), std: std(values), n: values.length, warmupSteps }));
 }
 
 /** Evaluation curves: eval.csv means per step, then mean ± std over seeds. */
 export function evalCurves(runs: readonly RunRecord[]): CurvePoint[] {
   const out: CurvePoint[] = [];
   for (const group of groupRuns(runs).values()) {
-    out.push(...acrossSeeds(group[0].algo, group[0].env, group.map((r) => r.evalRows.map((e) => ({ step: e.step, value: e.return_mean })))));
+    out.push(...acrossSeeds(group, group.map((r) => r.evalRows.map((e) => ({ step: e.step, value: e.return_mean })))));
   }
   return out;
 }
@@ -128,7 +153,7 @@ export function columnCurves(runs: readonly RunRecord[], column: string, options
     const window = options.window ?? scaledWindow(totalSteps);
     const every = Math.max(1, Math.floor(totalSteps / (options.points ?? 100)));
     const perRun = group.map((r) => smoothAt(stepSeries(readTrainCsv(r), totalSteps, column), window, every));
-    out.push(...acrossSeeds(group[0].algo, group[0].env, perRun));
+    out.push(...acrossSeeds(group, perRun));
   }
   return out;
 }
@@ -140,35 +165,101 @@ export function trainingCurves(runs: readonly RunRecord[], options: TrainingCurv
 
 export interface CurveChartOptions {
   title?: string;
-  yTitle?: string;
+  /** y axis title with its unit, one string or one per line (default EVAL_RETURN_TITLE). */
+  yTitle?: string | readonly string[];
+  /** Most panels per row (default 3; never more than there are tasks). */
   columns?: number;
-  /** Series (the `algo` field) in legend and colour order, e.g. ablation arms as listed; default alphabetical. */
+  /** Series (the `algo` field) in legend and colour order, e.g. ablation arms as listed; default QVPO, then the paper's baselines. */
   seriesOrder?: readonly string[];
   /** Panel size in pixels (default 240 × 170). */
   width?: number;
   height?: number;
+  /** Warm-up to mark in every panel (env steps); default the points' warmupSteps; 0 marks none. */
+  warmupSteps?: number;
 }
 
-/** Figure 3: one panel per task, mean line and ±1 std band per algorithm. */
+/**
+ * Figure 3: one panel per task (paper's order, only tasks with data), mean line and ±1 std band
+ * per algorithm. Algorithms keep one colour in every chart, QVPO is drawn thicker on top, the
+ * legend shows the line colours, and a grey band marks the random-action warm-up.
+ */
 export function figure3Spec(points: readonly CurvePoint[], options: CurveChartOptions = {}): VegaLiteSpec {
-  const values = points.map((p) => ({ ...p, lo: p.mean - p.std, hi: p.mean + p.std }));
-  const x = { field: 'step', type: 'quantitative', title: 'env steps' };
+  const curves = points.map((p) => ({ ...p, algo: seriesLabel(p.algo), lo: p.mean - p.std, hi: p.mean + p.std, layer: 'curve' }));
+  const present = [...new Set(curves.map((p) => p.algo))];
+  const ordered = options.seriesOrder ? orderSeriesAsGiven(options.seriesOrder.map(seriesLabel), present) : orderSeries(present);
+  const tasks = orderTasks(curves.map((p) => p.env));
+  const warmups = tasks.flatMap((env) => warmupRow(env, curves.filter((p) => p.env === env), options.warmupSteps));
+  const emphasised = ordered.includes(EMPHASISED_SERIES) ? EMPHASISED_SERIES : null;
+
+  const x = { field: 'step', type: 'quantitative', title: STEPS_TITLE };
+  const y = { field: 'mean', type: 'quantitative', title: options.yTitle ?? EVAL_RETURN_TITLE };
   // Vega-Lite cuts legend labels at 160 px; ablation arm labels ("T=100, without entropy") are longer.
-  const legend = { labelLimit: 400 };
-  const color = { field: 'algo', type: 'nominal', title: null, legend, ...(options.seriesOrder ? { sort: [...options.seriesOrder] } : {}) };
+  const color = { field: 'algo', type: 'nominal', title: null, scale: colourScale(ordered), legend: { labelLimit: 400, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } };
+  const isCurve = "datum.layer === 'curve'";
+  const isEmphasised = emphasised ? `datum.algo === '${emphasised}'` : 'false';
+  const lineLayer = (filter: string, strokeWidth: number, opacity: number) => ({
+    transform: [{ filter }],
+    mark: { type: 'line', strokeWidth, opacity },
+    encoding: { x, y, color },
+  });
+  const layers: unknown[] = [
+    ...warmupLayers(),
+    {
+      transform: [{ filter: isCurve }],
+      // fillOpacity, not opacity: Vega-Lite copies a layer's opacity onto the legend's swatches,
+      // which must show the line colours, not the pale band colour.
+      mark: { type: 'area' },
+      encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color, fillOpacity: { condition: { test: isEmphasised, value: 0.25 }, value: 0.1 } },
+    },
+    // Other series thinner and lighter, the emphasised one drawn last (on top) and thicker.
+    lineLayer(`${isCurve} && !(${isEmphasised})`, emphasised ? 1.5 : 2, emphasised ? 0.75 : 1),
+    ...(emphasised ? [lineLayer(`${isCurve} && ${isEmphasised}`, 3, 1)] : []),
+  ];
   return {
     ...(options.title ? { title: options.title } : {}),
-    data: { values },
-    facet: { field: 'env', type: 'nominal', title: null },
-    columns: options.columns ?? 3,
-    spec: {
-      width: options.width ?? 240,
-      height: options.height ?? 170,
-      layer: [
-        { mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: options.yTitle ?? 'return' }, y2: { field: 'hi' }, color } },
-        { mark: { type: 'line' }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },
-      ],
-    },
-    resolve: { scale: { y: 'independent' } },
+    data: { values: [...curves, ...warmups] },
+    facet: { field: 'env', type: 'nominal', title: null, sort: tasks },
+    // No empty cells: never more columns than panels.
+    columns: Math.max(1, Math.min(options.columns ?? 3, tasks.length)),
+    spec: { width: options.width ?? 240, height: options.height ?? 170, layer: layers },
+    // Each panel its own x axis: shared footer axes would also run under the empty cells of
+    // the last row (5 tasks in 3 columns).
+    resolve: { scale: { y: 'independent' }, axis: { x: 'independent' } },
   };
+}
+
+/** `wanted` first (those present), then any other present series in the default order. */
+function orderSeriesAsGiven(wanted: readonly string[], present: readonly string[]): string[] {
+  const first = wanted.filter((s, i) => present.includes(s) && wanted.indexOf(s) === i);
+  return [...first, ...orderSeries(present.filter((s) => !first.includes(s)))];
+}
+
+/**
+ * The warm-up row of a panel: up to the longest warm-up of its series, with a second label line
+ * naming the series that have none (PPO and SPO learn from the first step).
+ */
+function warmupRow(env: string, curves: readonly (CurvePoint & { algo: string })[], override: number | undefined): Record<string, unknown>[] {
+  const warmupOf = (algo: string) => override ?? Math.max(0, ...curves.filter((p) => p.algo === algo).map((p) => p.warmupSteps ?? 0));
+  const series = [...new Set(curves.map((p) => p.algo))];
+  const end = Math.max(0, ...series.map(warmupOf));
+  if (!(end > 0)) return [];
+  const without = orderSeries(series.filter((a) => warmupOf(a) === 0));
+  const label = without.length ? [WARMUP_LABEL, `none for ${without.join(', ')}`] : WARMUP_LABEL;
+  return [{ env, layer: 'warmup', warmupStart: 0, warmupEnd: end, label }];
+}
+
+/** A light grey band from step 0 to the warm-up's end, a dashed rule at its end and the label. */
+function warmupLayers(): unknown[] {
+  const filter = { filter: "datum.layer === 'warmup'" };
+  const start = { field: 'warmupStart', type: 'quantitative' };
+  const end = { field: 'warmupEnd', type: 'quantitative' };
+  return [
+    { transform: [filter], mark: { type: 'rect', color: '#888', opacity: 0.15 }, encoding: { x: start, x2: { field: 'warmupEnd' } } },
+    { transform: [filter], mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { x: end } },
+    {
+      transform: [filter],
+      mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 3, fontSize: 9, color: '#555' },
+      encoding: { x: start, text: { field: 'label' } },
+    },
+  ];
 }

@@ -16,6 +16,9 @@
  *   Resampling uses the kit's seeded `Rng`, so a seed gives the same interval every time.
  *
  * Every function throws on empty input or non-finite values, naming what is wrong.
+ *
+ * Two arms compared (difference with its interval, probability of improvement, the claim
+ * sentence): ./compare.ts, built on the bootstrap pieces at the end of this file.
  */
 import { Rng } from '../util/rng';
 
@@ -148,54 +151,75 @@ export function stratifiedBootstrapCI(
   statistic: BootstrapStatistic,
   options: BootstrapOptions = {},
 ): BootstrapCI {
-  const reps = options.reps ?? 2000;
-  const confidence = options.confidence ?? 0.95;
-  const seed = options.seed ?? 0;
-  if (!Array.isArray(scoresByTask) || scoresByTask.length === 0) {
-    throw new Error('stratifiedBootstrapCI: no tasks (empty scoresByTask)');
-  }
-  scoresByTask.forEach((scores, t) => {
-    if (!Array.isArray(scores) || scores.length === 0) {
-      throw new Error(`stratifiedBootstrapCI: task ${t} has no scores`);
-    }
-    checkValues(scores, `stratifiedBootstrapCI: task ${t}`);
-  });
-  if (!Number.isInteger(reps) || reps < 1) throw new Error(`stratifiedBootstrapCI: reps must be a positive integer, got ${reps}`);
-  if (!(confidence > 0 && confidence < 1)) {
-    throw new Error(`stratifiedBootstrapCI: confidence must be in (0, 1), got ${confidence}`);
-  }
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new Error(`stratifiedBootstrapCI: seed must be an integer in [0, 2^32), got ${seed}`);
-  }
+  const who = 'stratifiedBootstrapCI';
+  checkScoresByTask(scoresByTask, who);
+  const settings = bootstrapSettings(options, who);
 
   const evaluate = (byTask: number[][], what: string): number => {
     const flat: number[] = [];
     for (const scores of byTask) for (const v of scores) flat.push(v);
-    const value = statistic(flat, byTask);
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new Error(`stratifiedBootstrapCI: the statistic returned ${String(value)} on ${what}`);
-    }
-    return value;
+    return checkedStatistic(statistic(flat, byTask), who, what);
   };
 
   const point = evaluate(scoresByTask.map((s) => [...s]), 'the data');
   if (scoresByTask.every((s) => s.length === 1)) return { point, lo: point, hi: point };
 
-  const rng = new Rng(seed);
-  const replicates = new Array<number>(reps);
-  for (let r = 0; r < reps; r++) {
-    const sample = scoresByTask.map((scores) => {
-      const n = scores.length;
-      const out = new Array<number>(n);
-      for (let i = 0; i < n; i++) out[i] = scores[rng.int(n)];
-      return out;
-    });
-    replicates[r] = evaluate(sample, `bootstrap replicate ${r}`);
+  const rng = new Rng(settings.seed);
+  const replicates = new Array<number>(settings.reps);
+  for (let r = 0; r < settings.reps; r++) {
+    replicates[r] = evaluate(resampleWithinTasks(scoresByTask, rng), `bootstrap replicate ${r}`);
   }
+  return { point, ...percentileInterval(replicates, settings.confidence) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pieces shared with the two-arm comparisons (./compare.ts)
+// ---------------------------------------------------------------------------------------------
+
+/** Throws unless `scoresByTask` holds at least one task and every task at least one finite score. */
+export function checkScoresByTask(scoresByTask: readonly (readonly number[])[], who: string): void {
+  if (!Array.isArray(scoresByTask) || scoresByTask.length === 0) {
+    throw new Error(`${who}: no tasks (empty scoresByTask)`);
+  }
+  scoresByTask.forEach((scores, t) => {
+    if (!Array.isArray(scores) || scores.length === 0) throw new Error(`${who}: task ${t} has no scores`);
+    checkValues(scores, `${who}: task ${t}`);
+  });
+}
+
+/** The bootstrap options with their defaults, checked. */
+export function bootstrapSettings(options: BootstrapOptions, who: string): Required<BootstrapOptions> {
+  const reps = options.reps ?? 2000;
+  const confidence = options.confidence ?? 0.95;
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(reps) || reps < 1) throw new Error(`${who}: reps must be a positive integer, got ${reps}`);
+  if (!(confidence > 0 && confidence < 1)) throw new Error(`${who}: confidence must be in (0, 1), got ${confidence}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new Error(`${who}: seed must be an integer in [0, 2^32), got ${seed}`);
+  }
+  return { reps, confidence, seed };
+}
+
+/** A statistic's value, or an error naming the sample it was computed on when it is not finite. */
+export function checkedStatistic(value: number, who: string, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new Error(`${who}: the statistic returned ${String(value)} on ${what}`);
+  }
+  return value;
+}
+
+/** One stratified resample: for each task, as many draws with replacement from that task as it has runs. */
+export function resampleWithinTasks(scoresByTask: readonly (readonly number[])[], rng: Rng): number[][] {
+  return scoresByTask.map((scores) => {
+    const n = scores.length;
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = scores[rng.int(n)];
+    return out;
+  });
+}
+
+/** The percentile interval of bootstrap replicates at a two-sided confidence level. */
+export function percentileInterval(replicates: readonly number[], confidence: number): { lo: number; hi: number } {
   const alpha = (1 - confidence) / 2;
-  return {
-    point,
-    lo: percentile(replicates, 100 * alpha),
-    hi: percentile(replicates, 100 * (1 - alpha)),
-  };
+  return { lo: percentile(replicates, 100 * alpha), hi: percentile(replicates, 100 * (1 - alpha)) };
 }

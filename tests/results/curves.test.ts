@@ -11,10 +11,12 @@ import { vegaLiteToSvg } from '../../lib/report/charts';
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-function fakeRun(seed: number, evalReturns: number[], trainCsv: string, totalSteps: number): RunRecord {
+function fakeRun(seed: number, evalReturns: number[], trainCsv: string, totalSteps: number, warmupSteps?: number): RunRecord {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-curves-'));
   dirs.push(dir);
   fs.writeFileSync(path.join(dir, 'train.csv'), trainCsv);
+  const config = path.join(dir, 'config.json');
+  if (warmupSteps !== undefined) fs.writeFileSync(config, JSON.stringify({ algo: 'qvpo', config: { warmupSteps } }));
   return {
     root: dir,
     dir,
@@ -23,7 +25,7 @@ function fakeRun(seed: number, evalReturns: number[], trainCsv: string, totalSte
     algo: 'qvpo',
     env: 'Hopper-v3',
     seed,
-    files: { status: '', config: '', environment: '', eval: '', train: path.join(dir, 'train.csv') },
+    files: { status: '', config, environment: '', eval: '', train: path.join(dir, 'train.csv') },
     state: 'complete',
     status: { state: 'complete', algo: 'qvpo', env: 'Hopper-v3', seed, profile: 'quick', step: totalSteps, totalSteps, startedAt: '', updatedAt: '', paperDiff: [] },
     evalRows: evalReturns.map((r, i) => ({ step: (i + 1) * 10, return_mean: r, return_std: 0, episodes: 1, wall_seconds: 1 })),
@@ -67,9 +69,10 @@ test('trailing-window mean by hand, skipping unknown steps', () => {
 
 test('curves across seeds: mean and population std per step', () => {
   const header = 'step,episode,episode_return,episode_length\n';
-  const a = fakeRun(0, [100, 300], header + '4,1,10,4\n', 4);
+  const a = fakeRun(0, [100, 300], header + '4,1,10,4\n', 4, 3);
   const b = fakeRun(1, [200, 500], header + '2,1,2,2\n4,2,6,2\n', 4);
   const ev = evalCurves([a, b]);
+  assert.deepEqual(ev.map((p) => p.warmupSteps), [3, 3], "the longest warm-up of the seeds (run b's config.json is missing: none)");
   assert.deepEqual(
     ev.map((p) => [p.step, p.mean, p.std, p.n]),
     [
@@ -96,13 +99,15 @@ test('curves across seeds: mean and population std per step', () => {
   );
   const spec = figure3Spec(ev, { title: 'Figure 3' }) as { data: { values: { lo: number; hi: number }[] } };
   assert.deepEqual([spec.data.values[0].lo, spec.data.values[0].hi], [100, 200]);
-  type Layered = { spec: { width: number; layer: { encoding: { color: { sort?: string[] } } }[] } };
+  type Layered = { spec: { width: number; layer: { encoding?: { color?: { scale: { domain: string[] } } } }[] } };
+  const domains = (spec: Layered) => spec.spec.layer.flatMap((l) => (l.encoding?.color ? [l.encoding.color.scale.domain] : []));
   const plain = figure3Spec(ev) as unknown as Layered;
   assert.equal(plain.spec.width, 240);
-  assert.equal(plain.spec.layer[0].encoding.color.sort, undefined);
-  const ordered = figure3Spec(ev, { seriesOrder: ['Kb=1, Kt=1', 'Kb=20, Kt=2'], width: 420 }) as unknown as Layered;
+  assert.deepEqual(domains(plain)[0], ['QVPO'], 'run ids shown in the paper\'s spelling');
+  const arms = ['Kb=20, Kt=2', 'Kb=1, Kt=1'].flatMap((algo) => ev.map((p) => ({ ...p, algo })));
+  const ordered = figure3Spec(arms, { seriesOrder: ['Kb=1, Kt=1', 'Kb=4, Kt=4', 'Kb=20, Kt=2'], width: 420 }) as unknown as Layered;
   assert.equal(ordered.spec.width, 420);
-  for (const layer of ordered.spec.layer) assert.deepEqual(layer.encoding.color.sort, ['Kb=1, Kt=1', 'Kb=20, Kt=2']);
+  for (const domain of domains(ordered)) assert.deepEqual(domain, ['Kb=1, Kt=1', 'Kb=20, Kt=2'], 'the given order, series without points left out');
 });
 
 test('curve charts print long series labels whole in the legend', async () => {

@@ -8,7 +8,7 @@ import { planManifest } from '../../lib/runner/sweep';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ArmFinal, armColumnCurves, armColumnEnds, armRuns, entropyClaim, formatStepCost, selectionClaim, selectionSummary, trainingStepsPerSecond } from '../../lib/results/ablation';
+import { ArmFinal, armColumnCurves, armColumnEnds, armRuns, entropyClaim, formatStepCost, selectionClaim, selectionSummary, slowRuns, slowRunsText, trainingStepsPerSecond } from '../../lib/results/ablation';
 import { loadRun } from '../../lib/results/runs';
 import { writeRun } from '../helpers/runs';
 
@@ -71,35 +71,45 @@ const armCost = (arm: string, ms: number): ArmCost => ({
   roundsMs: [ms * 0.95, ms, ms * 1.05],
 });
 
-const final = (arm: string, mean: number | null, std: number | null, seeds = 3): ArmFinal => ({ arm, label: arm, seeds, mean, std, stepsPerSecond: 10, wallSeconds: 100 });
+const final = (arm: string, mean: number | null, std: number | null, seeds = 3): ArmFinal => ({ arm, label: arm, seeds, mean, std, scores: [], stepsPerSecond: 10, wallSeconds: 100 });
 
-test('the entropy claim in words follows the numbers', () => {
-  const holds = entropyClaim([final('fig4-T20-ent', 900, 50), final('fig4-T20-noent', 600, 40), final('fig4-T100-ent', 920, 30), final('fig4-T100-noent', 880, 60)]);
-  assert.match(holds, /did at least as well as T=100 without it \(900\.0 vs 880\.0\): the claim holds/);
-  assert.match(holds, /The entropy term changed the final return at T=20 by \+300\.0 \(600\.0 → 900\.0, beyond the seed spread 50\.0\); at T=100 by \+40\.0 \(880\.0 → 920\.0, within the seed spread 60\.0\)\./);
-  assert.match(holds, /Seeds per arm: 3 \(fig4-T20-ent\), 3 \(fig4-T20-noent\), 3 \(fig4-T100-ent\), 3 \(fig4-T100-noent\)\.$/);
+/** An arm whose seeds ended at `scores` (mean and population std computed from them). */
+const finalOf = (arm: string, scores: number[]): ArmFinal => {
+  const m = scores.reduce((a, b) => a + b, 0) / scores.length;
+  const sd = Math.sqrt(scores.reduce((a, b) => a + (b - m) ** 2, 0) / scores.length);
+  return { arm, label: arm, seeds: scores.length, mean: m, std: sd, scores, stepsPerSecond: 10, wallSeconds: 100 };
+};
+
+// With two seeds per arm, [m − 5, m + 5], each arm's resampled mean is m − 5, m or m + 5 and a
+// difference d of two arms ranges over d ± 10, each end with probability 1/16 > 2.5%: the 95%
+// bootstrap interval is exactly [d − 10, d + 10].
+test('the entropy claim in words follows the runs, with intervals', () => {
+  const holds = entropyClaim([finalOf('fig4-T20-ent', [900, 910]), finalOf('fig4-T20-noent', [600, 610]), finalOf('fig4-T100-ent', [915, 925]), finalOf('fig4-T100-noent', [880, 890])]);
+  assert.match(holds, /^\*\*The claim\*\* \(T=20 with the entropy term comes close to T=100 without it\): T20-ent − T100-noent: \+20\.0 \[\+10\.0, \+30\.0\] \(95% bootstrap CI\), P\(T20-ent > T100-noent\) = 1\.00 \[1\.00, 1\.00\]: holds\. T=20 with the term ended above/);
+  assert.match(holds, /with against without: T20-ent − T20-noent: \+300\.0 \[\+290\.0, \+310\.0\] .*: holds; T100-ent − T100-noent: \+35\.0 \[\+25\.0, \+45\.0\] .*: holds\./);
+  assert.match(holds, /Seeds per arm: 2 \(fig4-T20-ent\), 2 \(fig4-T20-noent\), 2 \(fig4-T100-ent\), 2 \(fig4-T100-noent\)\.$/);
   assert.doesNotMatch(holds, /sample spread/, 'no spread sentence without spreads');
-  const worse = entropyClaim([final('fig4-T20-ent', 500, 20), final('fig4-T20-noent', 600, 30), final('fig4-T100-noent', 880, 60)]);
-  assert.match(worse, /at T=20 by −100\.0 \(600\.0 → 500\.0, beyond the seed spread 30\.0\)\./);
+
+  const fails = entropyClaim([finalOf('fig4-T20-ent', [500, 510]), finalOf('fig4-T100-noent', [880, 890])]);
+  assert.match(fails, /T20-ent − T100-noent: −380\.0 \[−390\.0, −370\.0\] .*P\(T20-ent > T100-noent\) = 0\.00 \[0\.00, 0\.00\]: does not hold\. T=20 with the term ended below/);
+  const close = entropyClaim([finalOf('fig4-T20-ent', [850, 900]), finalOf('fig4-T100-noent', [880, 890])]);
+  // X's means 850, 875, 900; Y's 880, 885, 890: the difference runs from −40 to +20
+  assert.match(close, /T20-ent − T100-noent: −10\.0 \[−40\.0, \+20\.0\] .*: inconclusive at 2 seeds\. The interval contains 0/);
+  assert.match(entropyClaim([final('fig4-T20-ent', null, null, 0)]), /cannot be checked/);
+  const oneSeed = entropyClaim([finalOf('fig4-T20-ent', [900]), finalOf('fig4-T100-noent', [880])]);
+  assert.match(oneSeed, /\+20\.0 \[\+20\.0, \+20\.0\] .*: inconclusive at 1 seed\./, 'one seed: no verdict, however the means lie');
+
   const spreads = [
-    { arm: 'fig4-T20-ent', label: 'a', value: 0.1064 },
-    { arm: 'fig4-T20-noent', label: 'b', value: 0.0612 },
-    { arm: 'fig4-T100-ent', label: 'c', value: 0.149 },
+    { arm: 'fig4-T20-ent', label: 'a', value: 0.1, values: [0.095, 0.105] },
+    { arm: 'fig4-T20-noent', label: 'b', value: 0.06, values: [0.055, 0.065] },
+    { arm: 'fig4-T100-ent', label: 'c', value: 0.149, values: [0.149] },
   ];
   assert.match(
-    entropyClaim([final('fig4-T20-ent', 900, 50), final('fig4-T100-noent', 880, 60)], [], spreads),
-    /the policy's sample spread \(mean per-dimension std of the Nd samples\) was 0\.106 with the term and 0\.061 without at T=20\./,
+    entropyClaim([finalOf('fig4-T20-ent', [900, 910]), finalOf('fig4-T100-noent', [880, 890])], [], spreads),
+    /sample spread at the end of training\*\* \(mean per-dimension std of the Nd samples\): T20-ent − T20-noent: \+0\.040 \[\+0\.030, \+0\.050\] .*: holds\./,
     'a T whose arms lack a spread is left out',
   );
-  const close = entropyClaim([final('fig4-T20-ent', 850, 50), final('fig4-T100-noent', 880, 60)]);
-  assert.match(close, /within the seed spread .* gap 30\.0 ≤ std 60\.0\): consistent with the claim/);
-  const fails = entropyClaim([final('fig4-T20-ent', 500, 20), final('fig4-T100-noent', 880, 60)]);
-  assert.match(fails, /gap 380\.0 > std 60\.0\): the claim does not hold/);
-  assert.match(entropyClaim([final('fig4-T20-ent', null, null, 0)]), /cannot be checked/);
-  const oneSeed = entropyClaim([final('fig4-T20-ent', 900, 0, 1), final('fig4-T100-noent', 880, 0, 1)]);
-  assert.match(oneSeed, /ended at 900\.0 and T=100 without it at 880\.0; with one seed in an arm there is no spread to judge the claim by/);
-  assert.doesNotMatch(oneSeed, /holds/);
-  const priced = entropyClaim([final('fig4-T20-ent', 900, 50), final('fig4-T100-noent', 880, 60)], [armCost('fig4-T20-ent', 20), armCost('fig4-T100-noent', 80)]);
+  const priced = entropyClaim([finalOf('fig4-T20-ent', [900, 910]), finalOf('fig4-T100-noent', [880, 890])], [armCost('fig4-T20-ent', 20), armCost('fig4-T100-noent', 80)]);
   assert.match(priced, /T=20 with the entropy term costs ×0\.25 of T=100 without it \(20\.0 vs 80\.0 ms, measured alone\)/);
   assert.doesNotMatch(holds, /measured alone/);
 });
@@ -117,29 +127,73 @@ test('an arm cost prints as the median round with the range over rounds', () => 
   assert.equal(formatStepCost(undefined), 'n/a');
 });
 
-test('Figure 5 claim: one setting changed at a time, against the seed spread, with its cost', () => {
+test('Figure 5 claim: one setting changed at a time, with intervals, with its cost', () => {
+  const two = (arm: string, m: number) => finalOf(arm, [m - 5, m + 5]);
   const arms = (kb1: number, kb4: number, kb4kt2: number, kb20: number, kb4kt4: number) => [
-    final('fig5-Kb1-Kt1', kb1, 10),
-    final('fig5-Kb4-Kt1', kb4, 10),
-    final('fig5-Kb4-Kt4', kb4kt4, 10),
-    final('fig5-Kb4-Kt2', kb4kt2, 20),
-    final('fig5-Kb20-Kt2', kb20, 5),
+    two('fig5-Kb1-Kt1', kb1),
+    two('fig5-Kb4-Kt1', kb4),
+    two('fig5-Kb4-Kt4', kb4kt4),
+    two('fig5-Kb4-Kt2', kb4kt2),
+    two('fig5-Kb20-Kt2', kb20),
   ];
   const costs = [armCost('fig5-Kb1-Kt1', 10), armCost('fig5-Kb4-Kt1', 12), armCost('fig5-Kb4-Kt2', 13), armCost('fig5-Kb20-Kt2', 26), armCost('fig5-Kb4-Kt4', 15)];
   const holds = selectionClaim(arms(100, 150, 160, 200, 150), costs);
-  assert.match(holds, /- Kb 1 → 4 at Kt = 1: 100\.0 → 150\.0 \(\+50\.0, higher, beyond the seed spread 10\.0\); cost per training step ×1\.20 \(10\.0 → 12\.0 ms\)\./);
-  assert.match(holds, /- Kb 4 → 20 at Kt = 2: 160\.0 → 200\.0 \(\+40\.0, higher, beyond the seed spread 20\.0\); cost per training step ×2\.00/);
-  assert.match(holds, /- Kt 1 → 2 at Kb = 4: 150\.0 → 160\.0 \(\+10\.0, within the seed spread 20\.0\); cost per training step ×1\.08 \(12\.0 → 13\.0 ms, within the timing noise: the rounds' ranges overlap\)/);
-  assert.match(holds, /- Kt 2 → 4 at Kb = 4: 160\.0 → 150\.0 \(−10\.0, within the seed spread 20\.0\)/);
+  assert.match(holds, /- Kb 1 → 4 at Kt = 1: Kb4-Kt1 − Kb1-Kt1: \+50\.0 \[\+40\.0, \+60\.0\] \(95% bootstrap CI\), P\(Kb4-Kt1 > Kb1-Kt1\) = 1\.00 \[1\.00, 1\.00\]: holds; cost per training step ×1\.20 \(10\.0 → 12\.0 ms\)\./);
+  assert.match(holds, /- Kb 4 → 20 at Kt = 2: Kb20-Kt2 − Kb4-Kt2: \+40\.0 \[\+30\.0, \+50\.0\] .*: holds; cost per training step ×2\.00/);
+  assert.match(holds, /- Kt 1 → 2 at Kb = 4: Kb4-Kt2 − Kb4-Kt1: \+10\.0 \[0\.0, \+20\.0\] .*: inconclusive at 2 seeds; cost per training step ×1\.08 \(12\.0 → 13\.0 ms, within the timing noise: the rounds' ranges overlap\)/);
+  assert.match(holds, /- Kt 2 → 4 at Kb = 4: Kb4-Kt4 − Kb4-Kt2: −10\.0 \[−20\.0, 0\.0\] .*: inconclusive at 2 seeds/);
   assert.match(holds, /reading holds in these runs/);
   assert.match(selectionClaim(arms(100, 105, 160, 170, 150)), /neither show nor contradict/);
   assert.match(selectionClaim(arms(100, 150, 160, 170, 150)), /only partly shown/);
-  assert.match(selectionClaim(arms(100, 50, 160, 200, 150)), /does not hold in these runs/);
+  assert.match(selectionClaim(arms(100, 50, 160, 200, 150)), /Kb4-Kt1 − Kb1-Kt1: −50\.0 \[−60\.0, −40\.0\] .*: does not hold[\s\S]*reading does not hold in these runs/);
   assert.doesNotMatch(selectionClaim(arms(100, 150, 160, 200, 150)), /cost per training step/);
-  const oneSeed = selectionClaim(arms(100, 150, 160, 200, 150).map((f) => ({ ...f, seeds: 1, std: 0 })));
-  assert.match(oneSeed, /Kb 1 → 4 at Kt = 1: 100\.0 → 150\.0 \(\+50\.0, one seed in an arm: no spread to judge it by\)/);
+  const oneSeed = selectionClaim(['fig5-Kb1-Kt1', 'fig5-Kb4-Kt1', 'fig5-Kb4-Kt2', 'fig5-Kb20-Kt2'].map((a, i) => finalOf(a, [100 + 50 * i])));
+  assert.match(oneSeed, /Kb 1 → 4 at Kt = 1: Kb4-Kt1 − Kb1-Kt1: \+50\.0 \[\+50\.0, \+50\.0\] .*: inconclusive at 1 seed/);
   assert.match(oneSeed, /cannot be judged from one seed per arm/);
-  assert.match(selectionClaim([final('fig5-Kb1-Kt1', 100, 10)]), /Kb 1 → 4 at Kt = 1: not comparable[\s\S]*cannot be checked/);
+  assert.match(selectionClaim([two('fig5-Kb1-Kt1', 100)]), /Kb 1 → 4 at Kt = 1: not comparable[\s\S]*cannot be checked/);
+});
+
+test('a run far slower than the others: where its time went, on the clock', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-ablation-slow-'));
+  try {
+    const header = 'step,episode,episode_return,episode_length,wall_seconds,steps_per_second\n';
+    const rows = (walls: number[]) => header + walls.map((w, i) => `${100 * (i + 1)},${i},1,100,${w},10`).join('\n') + '\n';
+    const write = (seed: number, walls: number[]) =>
+      writeRun(root, {
+        profile: 'quick-fig5-Kb1-Kt1',
+        seed,
+        totalSteps: 1000,
+        evalReturns: [10],
+        evalInterval: 1000,
+        trainText: rows(walls),
+        status: { startedAt: '2026-01-01T00:00:00.000Z', starts: [{ at: '2026-01-01T00:00:00.000Z', fromStep: 0 }] },
+      });
+    write(0, [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    write(1, [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    // episodes 300→400 and 400→500 took 150 s each (0.67 steps/s); the rest 10 steps/s
+    write(2, [10, 20, 30, 180, 330, 340, 350, 360, 370, 380]);
+    const arms = armRuns(root, 'quick', ablationNamed('action-selection'), [0, 1, 2]);
+    const slow = slowRuns(arms);
+    assert.equal(slow.length, 1, 'only the run beyond 1.5 × the median wall time (100 s)');
+    assert.deepEqual({ ...slow[0], slowRate: Math.round(slow[0].slowRate * 1000) / 1000 }, {
+      label: 'Kb=1, Kt=1',
+      seed: 2,
+      wallSeconds: 380,
+      typicalRate: 10,
+      slowSeconds: 300,
+      slowRate: 0.667,
+      fromStep: 300,
+      toStep: 500,
+      clock: { from: '2026-01-01T00:00:30.000Z', to: '2026-01-01T00:05:30.000Z' },
+    });
+    assert.equal(
+      slowRunsText(slow),
+      '- Kb=1, Kt=1, seed 2: 6.3 min in all, 5.0 min of it in episodes at under a quarter of its typical 10.0 steps/s (median 0.7 steps/s there), between steps 300 and 500, 00:00–00:05 UTC on 2026-01-01.',
+    );
+    assert.deepEqual(slowRuns(arms, 4), [], 'nothing beyond 4 × the median');
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('arm costs are measured for every arm in order, with no tensor left behind', async () => {
@@ -198,6 +252,9 @@ test("an arm's train.csv column at the end of training: trailing mean, averaged 
     assert.equal(ends.length, 1, 'arms without runs are left out');
     assert.equal(ends[0].arm, 'fig4-T20-ent');
     assert.ok(Math.abs(ends[0].value - 0.3) < 1e-12, `got ${ends[0].value}`);
+    assert.deepEqual(ends[0].values, [], 'per-run values only when the column and window are given');
+    const perRun = armColumnEnds(arms, armColumnCurves(arms, 'sampleStd', 100), 'sampleStd', 100);
+    assert.deepEqual(perRun[0].values.map((v) => Math.round(v * 1e12) / 1e12), [0.2, 0.4], 'each seed at the same step, averaging to the curve');
     const wide = armColumnEnds(arms, armColumnCurves(arms, 'sampleStd', 200));
     assert.ok(Math.abs(wide[0].value - (0.5 + 0.3) / 2) < 1e-12, `a 200-step window averages the last two episodes: got ${wide[0].value}`);
   } finally {
