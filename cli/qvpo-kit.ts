@@ -53,6 +53,7 @@ import { parseWholeNumber } from '../lib/util/parse';
 import { ABLATIONS, ablationManifest, ablationNamed } from '../lib/runner/ablations';
 import { armFinals, armRuns } from '../lib/results/ablation';
 import { evalCurves, figure3Spec, scaledWindow, trainingCurves } from '../lib/results/curves';
+import { trainingReturnTitle } from '../lib/report/charts';
 import { VegaLiteSpec, vegaLiteToSvg } from '../lib/report/charts';
 import { cmdEval, cmdRollout } from './policy-commands';
 
@@ -361,6 +362,7 @@ async function cmdTable(args: Args): Promise<number> {
         'figure3-train.svg',
         figure3Spec(trainingCurves(complete), {
           title: `Training episode return, smoothed over ${scaledWindow(budget)} steps (${profile} profile; mean ± std over seeds)`,
+          yTitle: trainingReturnTitle(scaledWindow(budget)),
         }),
       ],
     ];
