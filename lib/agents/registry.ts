@@ -25,6 +25,9 @@ import { SAC_HPARAMS } from './sac/tasks';
 import { Td3Agent } from './td3/agent';
 import { Td3Config, td3Schema } from './td3/config';
 import { TD3_HPARAMS } from './td3/tasks';
+import { RsmAgent } from './dpmd/agent';
+import { DPMD_VARIANTS, RsmConfig, dpmdSchema, sdacSchema } from './dpmd/config';
+import { DPMD_HPARAMS, RSM_PROFILE_OVERRIDES, SDAC_HPARAMS } from './dpmd/tasks';
 import { HparamTable, renderHparams, taskOverridesOf } from './hparams';
 
 type AnyTable = HparamTable<Record<string, unknown>>;
@@ -175,7 +178,29 @@ const qsm: AlgorithmEntry = {
   },
 };
 
-const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo, td3, sac, ppo, spo, dipo, qsm };
+// DPMD and SDAC (ICML 2025): beyond the QVPO paper, further Table 1 columns without a paper value.
+const RSM_STATS = ['criticLoss', 'actorLoss', 'qMean', 'weightMean', 'weightMax', 'alpha', 'actorLr', 'criticGradNorm', 'actorGradNorm'];
+
+function rsmEntry(id: 'dpmd' | 'sdac', schema: typeof dpmdSchema, hparams: HparamTable<RsmConfig>): AlgorithmEntry {
+  return {
+    id,
+    paperName: id.toUpperCase(),
+    schema: schema as unknown as Schema<Fields>,
+    statNames: id === 'dpmd' ? [...RSM_STATS, 'qRunningMean', 'qRunningStd'] : RSM_STATS,
+    ...table(hparams),
+    profileOverrides: RSM_PROFILE_OVERRIDES,
+    ...(id === 'dpmd' ? { variants: DPMD_VARIANTS as Readonly<Record<string, NamedVariant<Record<string, unknown>>>> } : {}),
+    create(spec, config, seed) {
+      const c = schema.make(config) as RsmConfig;
+      return new OffPolicyLearner(new RsmAgent(spec, c, seed), c);
+    },
+  };
+}
+
+const dpmd = rsmEntry('dpmd', dpmdSchema, DPMD_HPARAMS);
+const sdac = rsmEntry('sdac', sdacSchema, SDAC_HPARAMS);
+
+const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo, td3, sac, ppo, spo, dipo, qsm, dpmd, sdac };
 
 export function algorithmIds(): string[] {
   return Object.keys(ALGORITHMS);

@@ -1,6 +1,6 @@
 /**
  * The two DDPM procedures the diffusion policy needs (spec §3):
- * - reverse sampling: x_T ~ N(0, I), then T denoising steps with x̂0 clipped to [−1, 1],
+ * - reverse sampling: x_T ~ N(0, I) (or a given std, drawChainNoise), then T denoising steps with x̂0 clipped to [−1, 1],
  *   posterior mean plus noise (none at the last step), final clip to [−1, 1];
  * - the ε-prediction training loss, optionally weighted per row.
  * All randomness comes from the caller's Rng, so a seed fixes every draw.
@@ -55,9 +55,15 @@ export function sampleActionsWithNoise(
  * x_T, then the posterior noise of steps T−1 … 1 (step 0 adds none). Drawing them up front
  * takes the same numbers from `rng` as drawing step by step, and lets rows be split across
  * workers (lib/diffusion/sampler-pool.ts) without changing any sample.
+ *
+ * x_T ~ N(0, initialStd²·I): DDPM's unit variance by default; DPMD/SDAC start from 0.5·N(0, I).
+ * The scale is applied here, to the draws, so every engine's chain sees it without knowing.
  */
-export function drawChainNoise(T: number, n: number, d: number, rng: Rng): Float32Array[] {
-  return Array.from({ length: T }, () => rng.normals(n * d));
+export function drawChainNoise(T: number, n: number, d: number, rng: Rng, initialStd = 1): Float32Array[] {
+  if (!(initialStd > 0 && Number.isFinite(initialStd))) throw new Error(`initial noise std must be a finite number > 0, got ${initialStd}`);
+  const noise = Array.from({ length: T }, () => rng.normals(n * d));
+  if (initialStd !== 1) for (let i = 0; i < noise[0].length; i++) noise[0][i] *= initialStd;
+  return noise;
 }
 
 /**
@@ -81,7 +87,7 @@ export function sampleActionsReference(
 }
 
 /**
- * x_T ~ N(0, I); for i = T−1..0: x̂0 = √(1/ᾱ_i)·x − √(1/ᾱ_i − 1)·ε̂, clipped; x ← posterior
+ * x_T = noise[0] (drawChainNoise: N(0, I) or its given std); for i = T−1..0: x̂0 = √(1/ᾱ_i)·x − √(1/ᾱ_i − 1)·ε̂, clipped; x ← posterior
  * mean + σ_i·z·noiseRatio, with no noise at i = 0; finally clip to [−1, 1].
  */
 function reverseChain(

@@ -1,5 +1,5 @@
 /**
- * A diffusion policy as QVPO (and DIPO, QSM) use it: the noise net, its Polyak-averaged
+ * A diffusion policy as QVPO (and DIPO, QSM, DPMD, SDAC) use it: the noise net, its Polyak-averaged
  * target copy, the DDPM coefficients and the optimiser, with sampling and one training step.
  * Actions live in [−1, 1]^d; scaling to env bounds is the agent's job.
  */
@@ -17,6 +17,10 @@ import { BetaSchedule, DiffusionCoefficients, diffusionCoefficients } from './sc
 export interface DiffusionPolicyOptions {
   diffusionSteps: number;
   betaSchedule: BetaSchedule;
+  /** Multiplies every β of the schedule (DPMD/SDAC: 0.8); default 1. */
+  betaScale?: number;
+  /** Std of the chains' starting point x_T (DPMD/SDAC: 0.5); default 1, DDPM's N(0, I). */
+  initialNoiseStd?: number;
   hidden: readonly number[];
   /**
    * Hidden width of the time-embedding MLP (32 → timeHidden → 32). Default: the first hidden
@@ -51,7 +55,7 @@ export class DiffusionPolicy {
     rng: Rng,
     readonly options: DiffusionPolicyOptions,
   ) {
-    this.coef = diffusionCoefficients(options.betaSchedule, options.diffusionSteps);
+    this.coef = diffusionCoefficients(options.betaSchedule, options.diffusionSteps, options.betaScale ?? 1);
     const netOptions = this.netOptions; // netSpec hands the same options to sampler workers
     this.net = new NoiseNet(obsDim, actDim, options.diffusionSteps, rng, netOptions);
     this.target = new NoiseNet(obsDim, actDim, options.diffusionSteps, rng, netOptions);
@@ -66,7 +70,7 @@ export class DiffusionPolicy {
   sample(states: tf.Tensor2D, k: number, rng: Rng, which: 'current' | 'target' = 'current', noiseRatio = this.options.noiseRatio): tf.Tensor2D {
     const net = which === 'target' ? this.target : this.net;
     const options = { noiseRatio, clipDenoised: this.options.clipDenoised };
-    const noise = drawChainNoise(this.coef.T, states.shape[0] * k, this.actDim, rng);
+    const noise = this.chainNoise(states.shape[0] * k, rng);
     return engine().sample(net, this.coef, states, k, noise, options, this.sampler);
   }
 
@@ -78,8 +82,13 @@ export class DiffusionPolicy {
   propose(states: tf.Tensor2D, k: number, rng: Rng, which: 'current' | 'target', critic: DoubleCritic, keepSamples = false): Proposal {
     const net = which === 'target' ? this.target : this.net;
     const options = { noiseRatio: this.options.noiseRatio, clipDenoised: this.options.clipDenoised };
-    const noise = drawChainNoise(this.coef.T, states.shape[0] * k, this.actDim, rng);
+    const noise = this.chainNoise(states.shape[0] * k, rng);
     return engine().propose(net, this.coef, critic, states, k, noise, options, keepSamples, this.sampler);
+  }
+
+  /** The normal draws of a chain over `rows` rows, x_T at this policy's initial std. */
+  private chainNoise(rows: number, rng: Rng): Float32Array[] {
+    return drawChainNoise(this.coef.T, rows, this.actDim, rng, this.options.initialNoiseStd ?? 1);
   }
 
   /** Share sampling with a pool of worker threads (its own lifetime), or stop with null. */

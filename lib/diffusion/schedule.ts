@@ -1,13 +1,30 @@
 /**
  * DDPM noise schedules and the coefficients derived from them (spec §3).
  * Index i = 0..T−1 plays the role of DDPM step i+1; ᾱ_prev(0) = 1.
+ *
+ * `wide-linear` is the linear schedule of the DPMD/SDAC code (dpmd-spec §3): β from 1e−4 all the
+ * way to 0.999 rather than DDPM's 0.02, used there with a scale of 0.8. `scale` multiplies
+ * every β of any schedule, as that code's beta_schedule_scale does; 1 leaves it as it is.
  */
 
-export type BetaSchedule = 'cosine' | 'linear' | 'vp';
-export const BETA_SCHEDULES: readonly BetaSchedule[] = ['cosine', 'linear', 'vp'];
+export type BetaSchedule = 'cosine' | 'linear' | 'vp' | 'wide-linear';
+export const BETA_SCHEDULES: readonly BetaSchedule[] = ['cosine', 'linear', 'vp', 'wide-linear'];
 
-export function betaSchedule(kind: BetaSchedule, T: number): Float64Array {
+/** β_i = lo + (hi − lo)·i/(T − 1), i = 0..T−1 (lo alone when T = 1). */
+function linspace(lo: number, hi: number, T: number): Float64Array {
+  return Float64Array.from({ length: T }, (_, i) => (T === 1 ? lo : lo + ((hi - lo) * i) / (T - 1)));
+}
+
+export function betaSchedule(kind: BetaSchedule, T: number, scale = 1): Float64Array {
   if (!Number.isInteger(T) || T < 1) throw new Error(`diffusion steps T must be a positive integer, got ${T}`);
+  // β must stay in (0, 1) for ᾱ to be positive: a scale above 1 could push 0.999 past 1.
+  if (!(scale > 0 && scale <= 1)) throw new Error(`β schedule scale must be in (0, 1], got ${scale}`);
+  const betas = unscaledBetas(kind, T);
+  if (scale !== 1) for (let i = 0; i < T; i++) betas[i] *= scale;
+  return betas;
+}
+
+function unscaledBetas(kind: BetaSchedule, T: number): Float64Array {
   const betas = new Float64Array(T);
   switch (kind) {
     case 'cosine': {
@@ -21,12 +38,10 @@ export function betaSchedule(kind: BetaSchedule, T: number): Float64Array {
       }
       return betas;
     }
-    case 'linear': {
-      const lo = 1e-4;
-      const hi = 2e-2;
-      for (let i = 0; i < T; i++) betas[i] = T === 1 ? lo : lo + ((hi - lo) * i) / (T - 1);
-      return betas;
-    }
+    case 'linear':
+      return linspace(1e-4, 2e-2, T);
+    case 'wide-linear':
+      return linspace(1e-4, 0.999, T);
     case 'vp': {
       const bMin = 0.1;
       const bMax = 10;
@@ -61,8 +76,8 @@ export interface DiffusionCoefficients {
   posteriorLogVarianceClipped: Float64Array;
 }
 
-export function diffusionCoefficients(kind: BetaSchedule, T: number): DiffusionCoefficients {
-  const betas = betaSchedule(kind, T);
+export function diffusionCoefficients(kind: BetaSchedule, T: number, scale = 1): DiffusionCoefficients {
+  const betas = betaSchedule(kind, T, scale);
   const n = betas.length;
   const make = () => new Float64Array(n);
   const c: DiffusionCoefficients = {

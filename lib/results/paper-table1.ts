@@ -54,6 +54,23 @@ export const PAPER_TABLE1: readonly PaperEntry[] = Object.freeze(
   ),
 );
 
+/**
+ * Columns the kit adds to Table 1 beyond the paper's seven, with where each algorithm comes
+ * from. They have no paper value: their paper cell reads BEYOND_THE_PAPER.
+ */
+export const BEYOND_PAPER_ALGORITHMS: Readonly<Record<string, string>> = {
+  DPMD: 'Ma et al., ICML 2025 (Efficient Online Reinforcement Learning for Diffusion Policy)',
+  SDAC: 'Ma et al., ICML 2025 (Efficient Online Reinforcement Learning for Diffusion Policy)',
+};
+
+export const BEYOND_THE_PAPER = '— (beyond the paper)';
+
+/** The kit's spelling of a beyond-the-paper algorithm ('dpmd' → 'DPMD'); undefined for any other. */
+export function beyondPaperName(algo: string): string | undefined {
+  const lower = algo.toLowerCase();
+  return Object.keys(BEYOND_PAPER_ALGORITHMS).find((a) => a.toLowerCase() === lower);
+}
+
 /** The paper's spelling of an algorithm name, matched case-insensitively ('qvpo' → 'QVPO'); undefined if not in the table. */
 export function paperAlgorithmName(algo: string): PaperAlgorithm | undefined {
   const lower = algo.toLowerCase();

@@ -28,6 +28,9 @@ import {
   PAPER_STEPS,
   PAPER_TABLE1_CAPTION,
   PAPER_TABLE1_SOURCE,
+  BEYOND_PAPER_ALGORITHMS,
+  BEYOND_THE_PAPER,
+  beyondPaperName,
   paperAlgorithmName,
   paperEnvName,
   paperResult,
@@ -200,7 +203,7 @@ export function summarizePaperDiff(runs: readonly RunRecord[]): string {
 // Building
 // ---------------------------------------------------------------------------------------------
 
-const canonicalAlgo = (a: string): string => paperAlgorithmName(a) ?? a;
+const canonicalAlgo = (a: string): string => paperAlgorithmName(a) ?? beyondPaperName(a) ?? a;
 const canonicalEnv = (e: string): string => paperEnvName(e) ?? e;
 
 /** The paper task a task id is compared with: itself, or the paper's version of the same task (Hopper-v4 → Hopper-v3). */
@@ -285,7 +288,7 @@ export function buildTable1(runs: readonly RunRecord[], options: Table1Options):
         diffPct: null,
         differsFromPaper: '',
         tasks: [env],
-        note: !paper ? 'not in the paper' : paper.mean === null ? 'paper: N/A (the algorithm did not work)' : '',
+        note: !paper ? notInPaper(algorithm) : paper.mean === null ? 'paper: N/A (the algorithm did not work)' : '',
       };
       if (group.length > 0) {
         const scores = group.map(finalEvalReturn);
@@ -399,7 +402,14 @@ function iqmCell(row: Table1Row, digits: number): string {
   return `${fmt(row.iqm, digits)} [${fmt(row.iqmLo, digits)}, ${fmt(row.iqmHi, digits)}]`;
 }
 
+/** The note of a row the paper has no value for; a column the kit adds says where it comes from. */
+function notInPaper(algorithm: string): string {
+  const name = beyondPaperName(algorithm);
+  return name ? `beyond the paper: ${BEYOND_PAPER_ALGORITHMS[name]}` : 'not in the paper';
+}
+
 function paperCell(row: Table1Row, digits: number): string {
+  if (row.paperMean === null && beyondPaperName(row.algorithm)) return BEYOND_THE_PAPER;
   if (row.paperNA && row.kind === 'task') return 'N/A';
   if (row.paperMean === null) return row.kind === 'aggregate' && row.paperNA ? 'N/A' : '';
   return meanStd(row.paperMean, row.paperStd, digits);

@@ -113,13 +113,32 @@ test('cosine T = 20 coefficients at the last index (hand-checked from the table)
   assertClose(c.posteriorMeanCoef2[19], ((1 - abarPrev) * Math.sqrt(0.001)) / (1 - abar), 'c2(19)', 1e-10, 1e-16);
 });
 
-test('unknown schedule and bad T are errors naming the value', () => {
-  assert.throws(() => betaSchedule('sigmoid' as BetaSchedule, 5), /unknown beta schedule "sigmoid": expected one of cosine, linear, vp/);
+test('wide-linear ×0.8 (DPMD/SDAC, dpmd-spec §3): β = 0.8·linspace(1e-4, 0.999, 20), ᾱ_last ≈ 5.27e-6', () => {
+  const betas = betaSchedule('wide-linear', 20, 0.8);
+  // by hand: 0.8·1e-4, 0.8·(1e-4 + 0.9989·10/19), 0.8·0.999
+  assertClose(betas[0], 8e-5, 'β0', 1e-12, 1e-15);
+  assertClose(betas[10], 0.8 * (1e-4 + (0.9989 * 10) / 19), 'β10', 1e-12, 1e-15);
+  assertClose(betas[10], 0.42066947, 'β10 by hand', 0, 1e-8);
+  assertClose(betas[19], 0.7992, 'β19', 1e-12, 1e-15);
+  for (let i = 1; i < 20; i++) assertClose(betas[i] - betas[i - 1], (0.8 * 0.9989) / 19, `step ${i}`, 1e-9, 1e-12);
+  // ᾱ_last = Π(1 − β_i), checked against numpy (5.268384621e-6); the spec's "≈ 1e−5" is this, rounded
+  const c = diffusionCoefficients('wide-linear', 20, 0.8);
+  assertClose(c.alphasCumprod[19], 5.268384621e-6, 'ᾱ19', 1e-8, 1e-16);
+  // the scale multiplies any schedule, and 1 leaves it as it is
+  assertAllClose(betaSchedule('cosine', 5, 0.5), Array.from(betaSchedule('cosine', 5), (b) => 0.5 * b), 'cosine ×0.5', 1e-15, 1e-15);
+  assert.deepEqual(Array.from(betaSchedule('wide-linear', 3, 1)), [1e-4, (1e-4 + 0.999) / 2, 0.999]);
+});
+
+test('unknown schedule, bad T and bad scale are errors naming the value', () => {
+  assert.throws(() => betaSchedule('sigmoid' as BetaSchedule, 5), /unknown beta schedule "sigmoid": expected one of cosine, linear, vp, wide-linear/);
   for (const bad of [0, -3, 2.5, NaN]) {
     assert.throws(() => betaSchedule('cosine', bad), new RegExp(`diffusion steps T must be a positive integer, got ${bad}`));
     assert.throws(() => diffusionCoefficients('linear', bad), /diffusion steps T must be a positive integer/);
   }
-  assert.deepEqual([...BETA_SCHEDULES], ['cosine', 'linear', 'vp']);
+  for (const bad of [0, -0.5, 1.2, NaN]) {
+    assert.throws(() => betaSchedule('wide-linear', 20, bad), new RegExp(`β schedule scale must be in \\(0, 1\\], got ${bad}`));
+  }
+  assert.deepEqual([...BETA_SCHEDULES], ['cosine', 'linear', 'vp', 'wide-linear']);
 });
 
 test('sinusoidal embedding: sines first then cosines, f_k = exp(−k·ln(10000)/15) for dim 32', () => {
