@@ -494,6 +494,8 @@ test('off-policy learner with updateEvery 5: updates after env steps 10, 15, 20;
     },
     getState: () => ({}),
     setState: () => {},
+    getPolicyState: () => ({ kind: 'stub', rng: { s: [0, 0, 0, 0], spare: null } as never }),
+    setPolicyState: () => {},
     dispose: () => {},
   };
   const settings = { replaySize: 100, warmupSteps: 10, updatesPerStep: 1, updateEvery: 5, timeLimitAsTerminal: false };

@@ -38,6 +38,8 @@ const PARTS: Record<string, string[]> = {
   sac: ['kind', 'actor', 'rng'],
   ppo: ['kind', 'actor', 'obsStats', 'rng'],
   spo: ['kind', 'actor', 'obsStats', 'rng'],
+  dpmd: ['kind', 'objective', 'target', 'critic', 'rng'],
+  sdac: ['kind', 'objective', 'target', 'critic', 'rng'],
 };
 
 function learnerFor(algo: string, seed: number, overrides: Record<string, unknown> = {}): Learner {

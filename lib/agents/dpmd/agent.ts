@@ -37,7 +37,7 @@ import { LossNoise } from '../../diffusion/ddpm';
 import { Batch, ReplayBuffer } from '../../replay/buffer';
 import { Rng, RngState } from '../../util/rng';
 import { ActionScaler } from '../action-scale';
-import { LearnerStats } from '../learner';
+import { LearnerStats, PolicyState, checkPolicyKind } from '../learner';
 import type { AgentSpec } from '../qvpo/agent';
 import { RsmConfig, RsmObjective, dpmdSchema } from './config';
 import { INITIAL_Q_STATS, QStats, mirrorDescentWeights, policyLrAt, reverseSamples, softmaxWeights, temperatureGradient, updateQStats } from './weights';
@@ -73,6 +73,14 @@ interface CriticStep {
   loss: tf.Scalar;
   gradNorm: tf.Scalar;
   grads?: tf.Tensor[];
+}
+
+/** DPMD/SDAC's kept policy (see getPolicyState). */
+export interface RsmPolicyFile extends PolicyState {
+  kind: 'rsm-policy';
+  objective: RsmObjective;
+  target: SavedTensor[];
+  critic: SavedTensor[];
 }
 
 export class RsmAgent {
@@ -305,6 +313,27 @@ export class RsmAgent {
     this.alphaOptimizer.apply([grad]);
     grad.dispose();
     this.alpha = Math.exp((this.logAlpha.dataSync() as Float32Array)[0]);
+  }
+
+  // ---------------------------------------------------------------- kept policy
+
+  /**
+   * What evaluation acts with (policy.bin): the target noise net, whose chains the current
+   * critic ranks (bestParticles with 'target'), and that critic. Evaluation adds no noise, so α
+   * is not needed.
+   */
+  getPolicyState(): RsmPolicyFile {
+    return { kind: 'rsm-policy', objective: this.config.objective, target: saveVariables(this.policy.target.variables), critic: saveVariables(this.critic.variables), rng: this.rng.getState() };
+  }
+
+  setPolicyState(state: PolicyState): void {
+    const name = this.config.objective.toUpperCase();
+    checkPolicyKind(state, 'rsm-policy', name);
+    const s = state as RsmPolicyFile;
+    if (s.objective !== this.config.objective) throw new Error(`${name}.setPolicyState: the policy is of ${String(s.objective).toUpperCase()}, this agent is ${name}`);
+    loadVariables(this.policy.target.variables, s.target, 'target noise net');
+    loadVariables(this.critic.variables, s.critic, 'critic');
+    this.rng.setState(s.rng);
   }
 
   // ---------------------------------------------------------------- checkpoints
