@@ -3,32 +3,33 @@
  * per-profile settings, the stat names it logs, and a constructor of its Learner.
  */
 import { Fields, Schema } from '../config/schema';
-import { Env } from '../envs/types';
+import type { Env } from '../envs/types';
 import { ProfileName } from '../notebook/params';
-import { Learner } from './learner';
-import { OffPolicyLearner } from './off-policy';
-import { AgentSpec, QvpoAgent } from './qvpo/agent';
+import type { Learner } from './learner';
+import type { OffPolicyAgent, ReplaySettings } from './off-policy';
+import type { AgentSpec } from './qvpo/agent';
 import { QvpoConfig, qvpoSchema } from './qvpo/config';
 import { QVPO_HPARAMS, QVPO_PROFILE_OVERRIDES } from './qvpo/tasks';
-import { DipoAgent } from './dipo/agent';
 import { DIPO_VARIANTS, DipoConfig, NamedVariant, dipoSchema } from './dipo/config';
 import { DIPO_HPARAMS } from './dipo/tasks';
-import { QsmAgent } from './qsm/agent';
 import { QsmConfig, qsmSchema } from './qsm/config';
 import { QSM_HPARAMS } from './qsm/tasks';
-import { PpoLearner } from './ppo/agent';
 import { PpoConfig, ppoSchema, spoSchema } from './ppo/config';
 import { PPO_HPARAMS, SPO_HPARAMS } from './ppo/tasks';
-import { SacAgent } from './sac/agent';
 import { SacConfig, sacSchema } from './sac/config';
 import { SAC_HPARAMS } from './sac/tasks';
-import { Td3Agent } from './td3/agent';
 import { Td3Config, td3Schema } from './td3/config';
 import { TD3_HPARAMS } from './td3/tasks';
-import { RsmAgent } from './dpmd/agent';
 import { DPMD_VARIANTS, RsmConfig, dpmdSchema, sdacSchema } from './dpmd/config';
 import { DPMD_HPARAMS, RSM_PROFILE_OVERRIDES, SDAC_HPARAMS } from './dpmd/tasks';
 import { HparamTable, renderHparams, taskOverridesOf } from './hparams';
+
+// The agents' code (TensorFlow.js, ONNX Runtime) is required only when a learner is created, so
+// reading settings (the CLI's help, planning runs, tables) does not load it.
+function offPolicy(agent: OffPolicyAgent, settings: ReplaySettings): Learner {
+  const { OffPolicyLearner } = require('./off-policy') as typeof import('./off-policy');
+  return new OffPolicyLearner(agent, settings);
+}
 
 type AnyTable = HparamTable<Record<string, unknown>>;
 const table = <C>(t: HparamTable<C>) => ({ hparams: t as unknown as AnyTable, taskOverrides: taskOverridesOf(t) as Record<string, Record<string, unknown>> });
@@ -79,7 +80,8 @@ const qvpo: AlgorithmEntry = {
   profileOverrides: QVPO_PROFILE_OVERRIDES,
   create(spec, config, seed) {
     const c = qvpoSchema.make(config) as QvpoConfig;
-    return new OffPolicyLearner(new QvpoAgent(spec, c, seed), c);
+    const { QvpoAgent } = require('./qvpo/agent') as typeof import('./qvpo/agent');
+    return offPolicy(new QvpoAgent(spec, c, seed), c);
   },
 };
 
@@ -100,7 +102,8 @@ const td3: AlgorithmEntry = {
   profileOverrides: OFF_POLICY_BASELINE_PROFILES,
   create(spec, config, seed) {
     const c = td3Schema.make(config) as Td3Config;
-    return new OffPolicyLearner(new Td3Agent(spec, c, seed), c);
+    const { Td3Agent } = require('./td3/agent') as typeof import('./td3/agent');
+    return offPolicy(new Td3Agent(spec, c, seed), c);
   },
 };
 
@@ -113,7 +116,8 @@ const sac: AlgorithmEntry = {
   profileOverrides: OFF_POLICY_BASELINE_PROFILES,
   create(spec, config, seed) {
     const c = sacSchema.make(config) as SacConfig;
-    return new OffPolicyLearner(new SacAgent(spec, c, seed), c);
+    const { SacAgent } = require('./sac/agent') as typeof import('./sac/agent');
+    return offPolicy(new SacAgent(spec, c, seed), c);
   },
 };
 
@@ -135,7 +139,10 @@ function onPolicyEntry(id: string, paperName: string, schema: typeof ppoSchema, 
     statNames: ON_POLICY_STATS,
     ...table(hparams),
     profileOverrides: onPolicyProfiles,
-    create: (spec, config, seed) => new PpoLearner(spec, schema.make(config) as PpoConfig, seed),
+    create(spec, config, seed) {
+      const { PpoLearner } = require('./ppo/agent') as typeof import('./ppo/agent');
+      return new PpoLearner(spec, schema.make(config) as PpoConfig, seed);
+    },
   };
 }
 
@@ -161,7 +168,8 @@ const dipo: AlgorithmEntry = {
   variants: DIPO_VARIANTS as Readonly<Record<string, NamedVariant<Record<string, unknown>>>>,
   create(spec, config, seed) {
     const c = dipoSchema.make(config) as DipoConfig;
-    return new OffPolicyLearner(new DipoAgent(spec, c, seed), c);
+    const { DipoAgent } = require('./dipo/agent') as typeof import('./dipo/agent');
+    return offPolicy(new DipoAgent(spec, c, seed), c);
   },
 };
 
@@ -174,7 +182,8 @@ const qsm: AlgorithmEntry = {
   profileOverrides: DIFFUSION_BASELINE_PROFILES,
   create(spec, config, seed) {
     const c = qsmSchema.make(config) as QsmConfig;
-    return new OffPolicyLearner(new QsmAgent(spec, c, seed), c);
+    const { QsmAgent } = require('./qsm/agent') as typeof import('./qsm/agent');
+    return offPolicy(new QsmAgent(spec, c, seed), c);
   },
 };
 
@@ -192,7 +201,8 @@ function rsmEntry(id: 'dpmd' | 'sdac', schema: typeof dpmdSchema, hparams: Hpara
     ...(id === 'dpmd' ? { variants: DPMD_VARIANTS as Readonly<Record<string, NamedVariant<Record<string, unknown>>>> } : {}),
     create(spec, config, seed) {
       const c = schema.make(config) as RsmConfig;
-      return new OffPolicyLearner(new RsmAgent(spec, c, seed), c);
+      const { RsmAgent } = require('./dpmd/agent') as typeof import('./dpmd/agent');
+      return offPolicy(new RsmAgent(spec, c, seed), c);
     },
   };
 }

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BackendInfo, describeBackend } from './index';
 import { EngineInfo, describeEngine, engineInfo } from '../engine';
+import { REPO_ROOT } from '../util/paths';
 
 export interface EnvironmentRecord {
   recordedAt: string;
@@ -26,7 +27,7 @@ export interface EnvironmentRecord {
   git: { commit: string | null; dirty: boolean | null };
 }
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export { REPO_ROOT };
 
 function run(cmd: string, args: string[], cwd = REPO_ROOT): string | null {
   try {

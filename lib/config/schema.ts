@@ -119,8 +119,12 @@ export interface Schema<S extends Fields> {
   make(overrides?: Partial<Record<keyof S, unknown>> | Record<string, unknown>, where?: string): ConfigOf<S>;
   /** Parses `--flag value` / `--flag=value` / `--bool-flag` / `--no-bool-flag`; returns the config and leftover args. */
   parseArgs(argv: readonly string[], base?: Partial<ConfigOf<S>>): { config: ConfigOf<S>; rest: string[] };
-  /** The `--help` text: every field with its flag, default and doc. */
-  help(): string;
+  /**
+   * The `--help` text: every field with its flag, default and doc. With `values` (e.g. what a
+   * profile runs with), a value that differs from the default is shown with the default it
+   * replaces; `title` replaces the first line.
+   */
+  help(options?: { values?: Partial<ConfigOf<S>>; title?: string }): string;
   /** Fields whose value differs from the defaults (or from `reference`). */
   diff(config: ConfigOf<S>, reference?: ConfigOf<S>): { key: keyof S; value: unknown; reference: unknown }[];
 }
@@ -187,11 +191,13 @@ export function defineSchema<S extends Fields>(name: string, fields: S): Schema<
     return { config: make(values, `${name} (command line)`), rest };
   };
 
-  const help = () => {
-    const lines = [`${name} options (defaults in brackets):`];
+  const help = (options: { values?: Partial<ConfigOf<S>>; title?: string } = {}) => {
+    const lines = [options.title ?? `${name} options (defaults in brackets):`];
     for (const [key, f] of Object.entries(fields)) {
       const flag = flagName(key) + (f.kind === 'boolean' ? '' : ' <' + (f.kind === 'enum' ? f.choices.join('|') : f.kind) + '>');
-      lines.push(`  ${flag}  [${JSON.stringify(f.default)}]`);
+      const value = JSON.stringify(options.values?.[key] ?? f.default);
+      const shown = value === JSON.stringify(f.default) ? value : `${value}; default ${JSON.stringify(f.default)}`;
+      lines.push(`  ${flag}  [${shown}]`);
       lines.push(`      ${f.doc}`);
     }
     return lines.join('\n');

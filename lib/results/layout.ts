@@ -9,7 +9,7 @@
  * The smoke profile's outputs are CI checks: .gitignore keeps them out of the repository.
  */
 import * as path from 'node:path';
-import { REPO_ROOT } from '../backend/environment';
+import { REPO_ROOT } from '../util/paths';
 import { PROFILE_NAMES } from '../notebook/params';
 
 /** What `qvpo-kit table` writes into a label's results folder. */

@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../backend/environment';
+import { REPO_ROOT } from '../util/paths';
 import { parseWholeNumber } from '../util/parse';
 import { RunPlan } from './plan';
 import { ManifestEntry, planManifest } from './sweep';

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { algorithm } from '../agents/registry';
 import { envSpec } from '../envs/registry';
-import { REPO_ROOT } from '../backend/environment';
+import { REPO_ROOT } from '../util/paths';
 import { PAPER_PROTOCOL, ProfileName, Protocol, profileNamed, protocolSchema } from './profiles';
 
 export interface PaperDiff {

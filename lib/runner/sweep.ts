@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../backend/environment';
+import { REPO_ROOT } from '../util/paths';
 import { flagName } from '../config/schema';
 import { PlanRequest, RunPlan, planRun } from './plan';
 import { profileNamed } from './profiles';

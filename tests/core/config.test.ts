@@ -159,6 +159,14 @@ test('help() lists every field with its flag, default and doc', () => {
   assert.match(h, /--time-limit-as-terminal  \[true\]/);
 });
 
+test('help({values, title}) shows given values, with the default each one replaces', () => {
+  const h = qvpoSchema.help({ values: { batchSize: 64, gamma: 0.99 }, title: 'qvpo at quick:' });
+  assert.equal(h.split('\n')[0], 'qvpo at quick:');
+  assert.match(h, /--batch-size <int>  \[64; default 256\]/);
+  assert.match(h, /--gamma <number>  \[0\.99\]/, 'a value equal to the default is shown once');
+  assert.match(h, /--diffusion-steps <int>  \[20\]/, 'fields without a value show the default');
+});
+
 test('diff() lists the fields that differ from the defaults or a reference', () => {
   const c = qvpoSchema.make({ batchSize: 64, qTransform: 'qcut' });
   assert.deepEqual(qvpoSchema.diff(c), [
