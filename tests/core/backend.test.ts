@@ -1,4 +1,4 @@
-/** Backend choice (lib/backend/index.ts): parsing, cpu and wasm here, tfjs-node absent (npm alias). */
+/** Backend choice (lib/backend/index.ts): parsing, cpu and wasm here, tfjs-node absent (the kit's shim). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -17,10 +17,11 @@ test('parseBackendChoice accepts the names and auto, rejects others naming the v
   assert.throws(() => parseBackendChoice('CPU', 'QVPO_BACKEND'), /unknown QVPO_BACKEND "CPU"/);
 });
 
-test('isInstalled: tfjs-node is an npm alias of @tensorflow/tfjs here and does not count', () => {
-  // The alias directory exists (danfojs-node's override) but holds @tensorflow/tfjs.
+test('isInstalled: tfjs-node is the kit\'s shim of @tensorflow/tfjs here and does not count', () => {
+  // The directory exists (shims/tfjs-node, for danfojs-node) but re-exports the one @tensorflow/tfjs.
   const manifest = require('@tensorflow/tfjs-node/package.json') as { name: string };
-  assert.equal(manifest.name, '@tensorflow/tfjs', 'precondition: node_modules/@tensorflow/tfjs-node is the alias');
+  assert.equal(manifest.name, 'qvpo-kit-tfjs-node-shim', 'precondition: node_modules/@tensorflow/tfjs-node is the shim');
+  assert.equal(require('@tensorflow/tfjs-node'), require('@tensorflow/tfjs'), 'the shim is the very TensorFlow.js module the kit uses');
   assert.equal(isInstalled('@tensorflow/tfjs-node'), false);
   assert.equal(isInstalled('@tensorflow/tfjs-node-gpu'), false);
   assert.equal(isInstalled('@tensorflow/tfjs'), true);
