@@ -31,15 +31,19 @@ NB_ARGS            ?=
 
 .PHONY: jupyter kernel kernel-user notebooks reports reports-index
 
+## check for Jupyter's nbconvert and nbclient; install them with apt-get when root
 jupyter:
 	bash $(NB_SCRIPTS)/ensure-jupyter.sh
 
+## write the tslab kernelspec to build/jupyter (headless use: make notebooks, tests)
 kernel:
 	$(NODE) $(NB_SCRIPTS)/install-kernel.js --prefix $(NB_KERNEL_DIR) --name $(NB_KERNEL_NAME)
 
+## write the kernelspec to your Jupyter data dir, for JupyterLab or Notebook
 kernel-user:
 	$(NODE) $(NB_SCRIPTS)/install-kernel.js --user --name $(NB_KERNEL_NAME)
 
+## execute notebooks/*.ipynb (NOTEBOOKS=..., PROFILE=...) -> reports/<profile>/<name>.html
 notebooks: jupyter kernel
 	$(NODE) $(NB_SCRIPTS)/run-notebooks.js \
 	  --profile $(PROFILE) \
@@ -51,7 +55,9 @@ notebooks: jupyter kernel
 	  $(if $(NB_KEEP_IPYNB),--keep-ipynb $(NB_KEEP_IPYNB)) \
 	  $(NB_ARGS) $(NOTEBOOKS)
 
+## make notebooks, then the index pages (make reports-index)
 reports: notebooks reports-index
 
+## reports/<profile>/index.html linking its reports, and reports/index.html linking the profiles
 reports-index:
 	$(NODE) $(NB_SCRIPTS)/reports-index.js --dir $(NB_OUT) $(if $(filter $(abspath $(NB_OUT)),$(NB_ROOT)/reports/$(PROFILE)),--top $(NB_ROOT)/reports)
