@@ -38,7 +38,7 @@ function describeReport(file) {
 }
 
 const PAGE_STYLE = 'body{font-family:sans-serif;max-width:70em;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}';
-const PROFILE_ORDER = ['quick', 'paper'];
+const PROFILE_ORDER = ['quick', 'medium', 'paper'];
 
 function page(title, intro, head, body) {
   return `<!DOCTYPE html>
@@ -73,10 +73,14 @@ function writeTopIndex(top) {
 function main() {
   const dir = path.resolve(arg('--dir', 'reports'));
   if (!fs.existsSync(dir)) throw new Error(`reports folder ${dir} does not exist: run make notebooks first`);
-  const files = fs
+  const pages = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.html') && f !== 'index.html')
     .sort();
+  // Rollout pages (qvpo-kit rollout) are replays, not executed notebooks: listed apart, unstamped.
+  const isRollout = (f) => f.startsWith('rollout-');
+  const files = pages.filter((f) => !isRollout(f));
+  const rollouts = pages.filter(isRollout);
   if (files.length === 0) throw new Error(`no reports in ${dir}: run make notebooks first`);
   const topArg = arg('--top', '');
   const top = topArg ? path.resolve(topArg) : '';
@@ -92,7 +96,11 @@ function main() {
       );
     })
     .join('\n');
-  const intro = 'Executed notebooks, each stamped with the profile, commit, backend and date of its run.' + (top ? ' <a href="../index.html">All profiles</a>.' : '');
+  const rolloutLinks = rollouts.map((f) => `<a href="${escapeHtml(f)}">${escapeHtml(describeReport(path.join(dir, f)).title)}</a>`).join(', ');
+  const intro =
+    'Executed notebooks, each stamped with the profile, commit, backend and date of its run.' +
+    (top ? ' <a href="../index.html">All profiles</a>.' : '') +
+    (rollouts.length ? ` Rollout pages (a trained policy replayed in 3-D, <code>qvpo-kit rollout</code>): ${rolloutLinks}.` : '');
   fs.writeFileSync(path.join(dir, 'index.html'), page(`qvpo-kit reports (${path.basename(dir)})`, intro, ['report', 'profile', 'commit', 'backend', 'date (UTC)'], body));
   console.log(`reports index: ${rows.length} report(s) -> ${path.join(dir, 'index.html')}`);
   for (const r of rows) if (!r.stamp) console.log(`  warning: ${r.name} has no stamp (exported before stamps, or the stamp cell failed)`);

@@ -27,6 +27,24 @@ test('index lists every report with its title and stamp; a report without a stam
   }
 });
 
+test('rollout pages are listed apart from the reports, without a stamp warning', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-reports-'));
+  try {
+    const stamp = { profile: 'quick', commit: '0123456789abcdef', dirty: false, backend: 'wasm', date: '2026-11-30T04:00:00.000Z' };
+    fs.writeFileSync(path.join(dir, '02-b.html'), `<h1>Table 1</h1>${stampHtml(stamp)}`);
+    fs.writeFileSync(path.join(dir, 'rollout-qvpo-hopper-v3.html'), '<h1>qvpo Hopper-v3 seed 2 (quick): rollout</h1>');
+    const r = spawnSync(process.execPath, [SCRIPT, '--dir', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /1 report\(s\)/);
+    assert.doesNotMatch(r.stdout, /warning/);
+    const index = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+    assert.match(index, /Rollout pages[^<]*<code>qvpo-kit rollout<\/code>\): <a href="rollout-qvpo-hopper-v3\.html">qvpo Hopper-v3 seed 2 \(quick\): rollout<\/a>/);
+    assert.doesNotMatch(index, /<td><a href="rollout-/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('no reports: a clear error', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-reports-'));
   const r = spawnSync(process.execPath, [SCRIPT, '--dir', dir], { encoding: 'utf8' });
