@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { PAPER_ALGORITHMS, PAPER_ENVS, paperAlgorithmName } from '../results/paper-table1';
+import { PAPER_ALGORITHMS, PAPER_ENVS, beyondPaperName, paperAlgorithmName } from '../results/paper-table1';
 
 /** A Vega-Lite specification as plain JSON (inline `data.values`, no URLs needed). */
 export type VegaLiteSpec = { [key: string]: unknown };
@@ -50,19 +50,22 @@ export const ALGORITHM_COLOURS: Readonly<Record<string, string>> = {
   SAC: '#ff7f0e',
   DIPO: '#8c564b',
   QSM: '#17becf',
+  // beyond the paper
+  DPMD: '#e377c2',
+  SDAC: '#7f7f7f',
 };
 
 /** Colours, in order, for series that are not algorithms (ablation arms, bandit arms). */
 export const SERIES_COLOURS: readonly string[] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#d62728'];
 
-/** An algorithm id in the paper's spelling ('qvpo' → 'QVPO'); any other series name as it is. */
+/** An algorithm id in the paper's (or the kit's, beyond the paper) spelling ('qvpo' → 'QVPO', 'dpmd' → 'DPMD'); any other series name as it is. */
 export function seriesLabel(name: string): string {
-  return paperAlgorithmName(name) ?? name;
+  return paperAlgorithmName(name) ?? beyondPaperName(name) ?? name;
 }
 
 /** Legend order: QVPO, then the paper's baselines in its table order, then other series as given. */
 export function orderSeries(series: Iterable<string>): string[] {
-  const algorithms = [EMPHASISED_SERIES, ...PAPER_ALGORITHMS.filter((a) => a !== EMPHASISED_SERIES)];
+  const algorithms = [EMPHASISED_SERIES, ...PAPER_ALGORITHMS.filter((a) => a !== EMPHASISED_SERIES), 'DPMD', 'SDAC'];
   const unique = [...new Set(series)];
   return [...algorithms.filter((a) => unique.includes(a)), ...unique.filter((s) => !algorithms.includes(s as (typeof algorithms)[number]))];
 }

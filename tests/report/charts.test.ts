@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 
 import {
   ALGORITHM_COLOURS,
+  seriesLabel,
   colourScale,
   orderSeries,
   orderTasks,
@@ -137,7 +138,8 @@ test('one colour per algorithm whatever else is in the chart; other series take 
   assert.equal(a.range[a.domain.indexOf('SAC')], b.range[b.domain.indexOf('SAC')]);
   assert.equal(a.range[0], ALGORITHM_COLOURS.QVPO);
   const algorithms = Object.values(ALGORITHM_COLOURS);
-  assert.equal(new Set(algorithms).size, 7, 'seven distinct colours');
+  assert.equal(new Set(algorithms).size, algorithms.length, 'distinct colours: the paper\'s seven and DPMD, SDAC');
+  assert.equal(seriesLabel('dpmd'), 'DPMD', 'beyond-the-paper algorithms in the kit\'s spelling');
   const mixed = colourScale(['TD3', 'arm A', 'arm B']);
   assert.equal(new Set(mixed.range).size, 3);
   assert.ok(!mixed.range.slice(1).includes(ALGORITHM_COLOURS.TD3), 'an arm never takes a colour already used');
