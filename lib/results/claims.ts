@@ -133,7 +133,8 @@ export function claimsMarkdown(table: ClaimsTable): string {
       `Per task: difference of the mean final evaluation returns over seeds; over all tasks: difference of the IQMs of the scores divided by the paper's QVPO mean on each task. ` +
       `Intervals: ${pct} percentile bootstrap (${table.bootstrap.reps} replicates, seed ${table.bootstrap.seed}) resampling each algorithm's runs within each task. ` +
       `P(${ref} > baseline): the probability that a run of ${ref} ends above a run of the baseline on the same task (ties count ½), averaged over tasks (rliable). ` +
-      `The claim **holds** when the difference's interval lies above 0, **does not hold** when it lies below, and is **inconclusive** otherwise; with few seeds, bootstrap intervals are rough.`,
+      `The claim **holds** when the difference's interval lies above 0, **does not hold** when it lies below, and is **inconclusive** otherwise; with few seeds, bootstrap intervals are rough. ` +
+      `The two measures can disagree over all tasks: the difference weighs each task by the size of its gap (in units of the paper's QVPO return), P(${ref} > baseline) only counts which run ends higher, so a large gap on one task can outweigh small losses on several.`,
     '',
   ];
   if (table.rows.length === 0) return [...lines, `No task has complete runs of both ${ref} and a baseline.`].join('\n');
