@@ -210,6 +210,7 @@ const F = {
     doc: 'runs go to results/runs/<profile>-<NAME>/; needed to change settings; a variant the algorithm defines applies its settings',
   },
   root: { name: '--root', value: 'DIR', doc: 'the runs root [results/runs]' },
+  run: { name: '--run', value: 'DIR', doc: "a complete run's directory, e.g. results/runs/quick/qvpo/Hopper-v3/seed-0 (required)" },
   quiet: { name: '--quiet', doc: 'no progress lines (also QVPO_QUIET=1), for CI logs' },
   jobs: { name: '--jobs', value: 'N', doc: 'runs at a time, one process each [one per core]' },
   seeds: { name: '--seeds', value: 'LIST', doc: "comma-separated seeds [the profile's]" },
@@ -619,7 +620,7 @@ export const COMMANDS: Record<string, Command> = {
     summary: "a complete run's policy.bin: the return of each episode, mean ± std",
     about: "Without --seed, the run's final evaluation replayed (its reset seeds and the policy's generator as it began).",
     flags: [
-      { name: '--run', value: 'DIR', doc: "a complete run's directory, e.g. results/runs/quick/qvpo/Hopper-v3/seed-0 (required)" },
+      F.run,
       { name: '--episodes', value: 'N', doc: "episodes to run [the run's evaluation episodes]" },
       { name: '--seed', value: 'S', doc: 'fresh episodes from this seed instead of the final evaluation' },
     ],
@@ -629,7 +630,7 @@ export const COMMANDS: Record<string, Command> = {
     synopsis: 'rollout --run DIR --out FILE.html [--filmstrip FILE.svg] [--seed S] [--max-steps N]',
     summary: "one evaluation episode of a complete run's policy as a 3-D replay page and a filmstrip",
     flags: [
-      { name: '--run', value: 'DIR', doc: "a complete run's directory, e.g. results/runs/quick/qvpo/Hopper-v3/seed-0 (required)" },
+      F.run,
       { name: '--out', value: 'FILE.html', doc: 'the replay page to write (required)' },
       { name: '--filmstrip', value: 'FILE.svg', doc: 'the filmstrip to write [FILE.svg beside --out]' },
       { name: '--seed', value: 'S', doc: "a fresh episode from this seed [the first episode of the run's final evaluation]" },
