@@ -22,6 +22,8 @@ import { Td3Config, td3Schema } from './td3/config';
 import { TD3_HPARAMS } from './td3/tasks';
 import { DPMD_VARIANTS, RsmConfig, dpmdSchema, sdacSchema } from './dpmd/config';
 import { DPMD_HPARAMS, RSM_PROFILE_OVERRIDES, SDAC_HPARAMS } from './dpmd/tasks';
+import { DiffusionQlConfig, diffusionQlSchema } from './diffusion-ql/config';
+import { DIFFUSION_QL_HPARAMS, DIFFUSION_QL_PROFILE_OVERRIDES } from './diffusion-ql/tasks';
 import { HparamTable, renderHparams, taskOverridesOf } from './hparams';
 
 // The agents' code (TensorFlow.js, ONNX Runtime) is required only when a learner is created, so
@@ -210,7 +212,22 @@ function rsmEntry(id: 'dpmd' | 'sdac', schema: typeof dpmdSchema, hparams: Hpara
 const dpmd = rsmEntry('dpmd', dpmdSchema, DPMD_HPARAMS);
 const sdac = rsmEntry('sdac', sdacSchema, SDAC_HPARAMS);
 
-const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo, td3, sac, ppo, spo, dipo, qsm, dpmd, sdac };
+// Diffusion-QL (ICLR 2023): offline on a dataset (qvpo-kit train --dataset), or online as a further Table 1 column.
+const diffusionQl: AlgorithmEntry = {
+  id: 'diffusion-ql',
+  paperName: 'Diffusion-QL',
+  schema: diffusionQlSchema as unknown as Schema<Fields>,
+  statNames: ['criticLoss', 'actorLoss', 'bcLoss', 'qLoss', 'qNew', 'criticGradNorm', 'actorGradNorm'],
+  ...table(DIFFUSION_QL_HPARAMS),
+  profileOverrides: DIFFUSION_QL_PROFILE_OVERRIDES,
+  create(spec, config, seed) {
+    const c = diffusionQlSchema.make(config) as DiffusionQlConfig;
+    const { DiffusionQlAgent } = require('./diffusion-ql/agent') as typeof import('./diffusion-ql/agent');
+    return offPolicy(new DiffusionQlAgent(spec, c, seed), c);
+  },
+};
+
+const ALGORITHMS: Record<string, AlgorithmEntry> = { qvpo, td3, sac, ppo, spo, dipo, qsm, dpmd, sdac, 'diffusion-ql': diffusionQl };
 
 export function algorithmIds(): string[] {
   return Object.keys(ALGORITHMS);

@@ -98,27 +98,65 @@ function reverseChain(
   options: SampleOptions,
   predictNoise: (x: tf.Tensor2D, i: number) => tf.Tensor2D,
 ): tf.Tensor2D {
-  if (noise.length !== coef.T || noise.some((z) => z.length !== n * d)) {
-    throw new Error(`reverseChain: expected ${coef.T} noise arrays of ${n}×${d}, got ${noise.length} of ${noise.map((z) => z.length).join('/')}`);
-  }
+  checkChainNoise(coef, noise, n, d);
   let x = tf.tensor2d(noise[0], [n, d]);
   for (let i = coef.T - 1; i >= 0; i--) {
     const prev = x;
-    x = tf.tidy(() => {
-      const eps = predictNoise(prev, i);
-      let x0 = tf.sub(tf.mul(prev, coef.sqrtRecipAlphasCumprod[i]), tf.mul(eps, coef.sqrtRecipm1AlphasCumprod[i]));
-      if (options.clipDenoised) x0 = tf.clipByValue(x0, -1, 1);
-      const mean = tf.add(tf.mul(x0, coef.posteriorMeanCoef1[i]), tf.mul(prev, coef.posteriorMeanCoef2[i]));
-      if (i === 0) return mean as tf.Tensor2D;
-      const sigma = Math.exp(0.5 * coef.posteriorLogVarianceClipped[i]) * options.noiseRatio;
-      const z = tf.tensor2d(noise[coef.T - i], [n, d]);
-      return tf.add(mean, tf.mul(z, sigma)) as tf.Tensor2D;
-    });
+    x = tf.tidy(() => reverseStep(coef, prev, predictNoise(prev, i), i, noise, options));
     prev.dispose();
   }
   const out = tf.clipByValue(x, -1, 1) as tf.Tensor2D;
   x.dispose();
   return out;
+}
+
+function checkChainNoise(coef: DiffusionCoefficients, noise: readonly Float32Array[], n: number, d: number): void {
+  if (noise.length !== coef.T || noise.some((z) => z.length !== n * d)) {
+    throw new Error(`reverseChain: expected ${coef.T} noise arrays of ${n}×${d}, got ${noise.length} of ${noise.map((z) => z.length).join('/')}`);
+  }
+}
+
+/** One reverse step from x_i given ε̂ = ε_θ(x_i, i, s): x̂0 (clipped), posterior mean, plus noise unless i = 0. */
+function reverseStep(coef: DiffusionCoefficients, x: tf.Tensor2D, eps: tf.Tensor2D, i: number, noise: readonly Float32Array[], options: SampleOptions): tf.Tensor2D {
+  let x0 = tf.sub(tf.mul(x, coef.sqrtRecipAlphasCumprod[i]), tf.mul(eps, coef.sqrtRecipm1AlphasCumprod[i]));
+  if (options.clipDenoised) x0 = tf.clipByValue(x0, -1, 1);
+  const mean = tf.add(tf.mul(x0, coef.posteriorMeanCoef1[i]), tf.mul(x, coef.posteriorMeanCoef2[i])) as tf.Tensor2D;
+  if (i === 0) return mean;
+  const sigma = Math.exp(0.5 * coef.posteriorLogVarianceClipped[i]) * options.noiseRatio;
+  const z = tf.tensor2d(noise[coef.T - i], x.shape);
+  return tf.add(mean, tf.mul(z, sigma)) as tf.Tensor2D;
+}
+
+/** Through which reverse steps a loss on the chain's output reaches the noise net. */
+export type ChainGradientSteps = 'all' | 'last';
+
+/**
+ * One action per row of `states` [N, obs] by the same reverse chain as sampleActions, built so
+ * that a loss on the result back-propagates into the noise net (Diffusion-QL's L_q,
+ * diffusion-ql-spec §4): through every step (`all`, the released agent), or through the last
+ * step only (`last`, the toy code's t_last ablation: the earlier steps' output enters that step
+ * as a constant). Call inside a gradient function wrapped in tidy: the intermediates stay
+ * alive for the backward pass.
+ */
+export function sampleWithGradient(
+  net: NoiseNet,
+  coef: DiffusionCoefficients,
+  states: tf.Tensor2D,
+  noise: readonly Float32Array[],
+  options: SampleOptions,
+  through: ChainGradientSteps,
+): tf.Tensor2D {
+  const n = states.shape[0];
+  const d = net.actDim;
+  checkChainNoise(coef, noise, n, d);
+  const table = net.timeTable();
+  let x = tf.tensor2d(noise[0], [n, d]);
+  for (let i = coef.T - 1; i >= 0; i--) {
+    // a copy of the values is a constant to the tape: the gradient stops there
+    if (through === 'last' && i === 0) x = tf.tensor2d(x.dataSync() as Float32Array, [n, d]);
+    x = reverseStep(coef, x, net.predict(x, i, states, table), i, noise, options);
+  }
+  return tf.clipByValue(x, -1, 1) as tf.Tensor2D;
 }
 
 /** Random draws of one training batch: a step index and a noise vector per row. */

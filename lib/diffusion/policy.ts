@@ -9,7 +9,7 @@ import { SavedTensor, copyVariables, loadVariables, saveVariables, softUpdate } 
 import { Rng } from '../util/rng';
 import type { DoubleCritic } from '../nets/critic';
 import { Proposal, engine } from '../engine';
-import { LossNoise, diffusionLoss, drawChainNoise, drawLossNoise } from './ddpm';
+import { ChainGradientSteps, LossNoise, diffusionLoss, drawChainNoise, drawLossNoise, sampleWithGradient } from './ddpm';
 import { NoiseNet } from './noise-net';
 import type { SamplerPool } from './sampler-pool';
 import { BetaSchedule, DiffusionCoefficients, diffusionCoefficients } from './schedule';
@@ -27,6 +27,8 @@ export interface DiffusionPolicyOptions {
    * width, as in the official model, where one `hidden_size` sets both.
    */
   timeHidden?: number;
+  /** Width of the sinusoidal time embedding (default 32; Diffusion-QL: 16). */
+  timeEmbedDim?: number;
   lr: number;
   adamEps: number;
   /** Global gradient-norm clip; 0 disables. */
@@ -86,6 +88,16 @@ export class DiffusionPolicy {
     return engine().propose(net, this.coef, critic, states, k, noise, options, keepSamples, this.sampler);
   }
 
+  /**
+   * One action per row of `states` from the current network with the graph kept, so a loss on
+   * it trains the noise net through the chain (`through` its steps: all, or the last only).
+   * Call inside a gradient function, wrapped in tidy. The same draws from `rng` as sample(…, 1).
+   */
+  sampleWithGradient(states: tf.Tensor2D, rng: Rng, through: ChainGradientSteps = 'all'): tf.Tensor2D {
+    const options = { noiseRatio: this.options.noiseRatio, clipDenoised: this.options.clipDenoised };
+    return sampleWithGradient(this.net, this.coef, states, this.chainNoise(states.shape[0], rng), options, through);
+  }
+
   /** The normal draws of a chain over `rows` rows, x_T at this policy's initial std. */
   private chainNoise(rows: number, rng: Rng): Float32Array[] {
     return drawChainNoise(this.coef.T, rows, this.actDim, rng, this.options.initialNoiseStd ?? 1);
@@ -100,13 +112,14 @@ export class DiffusionPolicy {
   }
 
   /** What a SamplerPool needs to rebuild this policy's noise net in a worker. */
-  get netSpec(): { obsDim: number; actDim: number; T: number; net: { hidden: readonly number[]; timeHidden: number } } {
+  get netSpec(): { obsDim: number; actDim: number; T: number; net: { hidden: readonly number[]; timeHidden: number; timeEmbedDim?: number } } {
     return { obsDim: this.obsDim, actDim: this.actDim, T: this.coef.T, net: this.netOptions };
   }
 
   /** The noise net's architecture options (both nets and every sampler worker use these). */
-  get netOptions(): { hidden: readonly number[]; timeHidden: number } {
-    return { hidden: this.options.hidden, timeHidden: this.options.timeHidden ?? this.options.hidden[0] ?? 256 };
+  get netOptions(): { hidden: readonly number[]; timeHidden: number; timeEmbedDim?: number } {
+    const options = { hidden: this.options.hidden, timeHidden: this.options.timeHidden ?? this.options.hidden[0] ?? 256 };
+    return this.options.timeEmbedDim === undefined ? options : { ...options, timeEmbedDim: this.options.timeEmbedDim };
   }
 
   /** The (weighted) ε-prediction loss on given rows with given draws, no update. */

@@ -53,6 +53,7 @@ export const ALGORITHM_COLOURS: Readonly<Record<string, string>> = {
   // beyond the paper
   DPMD: '#e377c2',
   SDAC: '#7f7f7f',
+  'Diffusion-QL': '#bcbd22',
 };
 
 /** Colours, in order, for series that are not algorithms (ablation arms, bandit arms). */
@@ -65,7 +66,7 @@ export function seriesLabel(name: string): string {
 
 /** Legend order: QVPO, then the paper's baselines in its table order, then other series as given. */
 export function orderSeries(series: Iterable<string>): string[] {
-  const algorithms = [EMPHASISED_SERIES, ...PAPER_ALGORITHMS.filter((a) => a !== EMPHASISED_SERIES), 'DPMD', 'SDAC'];
+  const algorithms = [EMPHASISED_SERIES, ...PAPER_ALGORITHMS.filter((a) => a !== EMPHASISED_SERIES), 'DPMD', 'SDAC', 'Diffusion-QL'];
   const unique = [...new Set(series)];
   return [...algorithms.filter((a) => unique.includes(a)), ...unique.filter((s) => !algorithms.includes(s as (typeof algorithms)[number]))];
 }

@@ -61,6 +61,7 @@ export const PAPER_TABLE1: readonly PaperEntry[] = Object.freeze(
 export const BEYOND_PAPER_ALGORITHMS: Readonly<Record<string, string>> = {
   DPMD: 'Ma et al., ICML 2025 (Efficient Online Reinforcement Learning for Diffusion Policy)',
   SDAC: 'Ma et al., ICML 2025 (Efficient Online Reinforcement Learning for Diffusion Policy)',
+  'Diffusion-QL': 'Wang, Hunt, Zhou, ICLR 2023 (Diffusion Policies as an Expressive Policy Class for Offline RL), run online on its own replay data',
 };
 
 export const BEYOND_THE_PAPER = '— (beyond the paper)';

@@ -11,7 +11,7 @@ import { algorithm, algorithmIds, settingsMarkdown } from '../../lib/agents/regi
 import { QVPO_ENV_IDS } from '../../lib/envs/registry';
 
 test('every algorithm has a table: all schema fields with the schema defaults, a source and a reference each, the paper tasks as columns', () => {
-  assert.deepEqual(algorithmIds().sort(), ['dipo', 'dpmd', 'ppo', 'qsm', 'qvpo', 'sac', 'sdac', 'spo', 'td3']);
+  assert.deepEqual(algorithmIds().sort(), ['diffusion-ql', 'dipo', 'dpmd', 'ppo', 'qsm', 'qvpo', 'sac', 'sdac', 'spo', 'td3']);
   for (const id of algorithmIds()) {
     const entry = algorithm(id);
     const t = entry.hparams;

@@ -40,6 +40,7 @@ const PARTS: Record<string, string[]> = {
   spo: ['kind', 'actor', 'obsStats', 'rng'],
   dpmd: ['kind', 'objective', 'target', 'critic', 'rng'],
   sdac: ['kind', 'objective', 'target', 'critic', 'rng'],
+  'diffusion-ql': ['kind', 'net', 'criticTarget', 'rng'],
 };
 
 function learnerFor(algo: string, seed: number, overrides: Record<string, unknown> = {}): Learner {
