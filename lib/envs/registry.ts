@@ -4,7 +4,9 @@
  * Built in: the MuJoCo locomotion tasks `Hopper`, `Walker2d`, `HalfCheetah`, `Ant`, `Humanoid`,
  * each as `-v3` (gym 0.21 / mujoco-py 2.1 semantics, what QVPO ran) and `-v4` (gym ≥ 0.24 /
  * Gymnasium v4 semantics: real contact forces; Ant-v4 drops them from the observation unless
- * `useContactForces`; Humanoid-v4 has no contact cost). See docs/envs.md.
+ * `useContactForces`; Humanoid-v4 has no contact cost). See docs/envs.md. Also built in: the
+ * kinematic point-mass mazes `PointMaze-MultiGoal-v0` and `PointMaze-TwoRoutes-v0` (DDiffPG's
+ * multi-goal tasks, lib/envs/point-maze.ts).
  *
  * Specs are static: reading them never loads MuJoCo. Other envs (toy problems) can be added with
  * `registerEnv(id, factory, spec)`.
@@ -30,6 +32,7 @@ import { Walker2dEnv } from './mujoco/walker2d';
 import { HalfCheetahEnv } from './mujoco/half-cheetah';
 import { AntEnv } from './mujoco/ant';
 import { HumanoidEnv } from './mujoco/humanoid';
+import { GOAL_REWARD, MazeLayoutName, POINT_MAZE_IDS, PointMazeEnv, mazeLayout, resolvePointMazeOptions } from './point-maze';
 
 /** What other code can know about an env without creating it. */
 export interface EnvSpec {
@@ -245,3 +248,31 @@ for (const task of MUJOCO_TASKS) {
 
 /** The MuJoCo ids QVPO's experiments use (gym v3). */
 export const QVPO_ENV_IDS: readonly string[] = MUJOCO_TASKS.map((t) => `${t}-v3`);
+
+// ---------------------------------------------------------------------------------------------
+// Built-in point-mass mazes (DDiffPG's multi-goal task; see lib/envs/point-maze.ts).
+
+for (const [name, id] of Object.entries(POINT_MAZE_IDS) as [MazeLayoutName, string][]) {
+  entries.set(id, {
+    builtin: true,
+    spec: (options) => {
+      const layout = mazeLayout(name);
+      const resolved = resolvePointMazeOptions(id, layout, options ?? {});
+      return {
+        id,
+        obsDim: 2,
+        actDim: 2,
+        actionLow: [-1, -1],
+        actionHigh: [1, 1],
+        maxEpisodeSteps: resolved.maxEpisodeSteps,
+        rewardThreshold: GOAL_REWARD,
+        options: { maxEpisodeSteps: 'steps', startNoise: 'nonnegative' },
+        description:
+          name === 'two-goals'
+            ? 'kinematic point mass; two mirrored goals either side of a divider wall, sparse reward 10 (DDiffPG multi-goal task)'
+            : 'kinematic point mass; one goal reached left or right round a central block, sparse reward 10 (DDiffPG two-route task)',
+      };
+    },
+    factory: (options) => new PointMazeEnv(mazeLayout(name), options as { maxEpisodeSteps?: number | null; startNoise?: number }, id),
+  });
+}
