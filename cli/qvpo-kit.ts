@@ -17,8 +17,9 @@ import * as path from 'node:path';
 import { algorithm, algorithmIds, variantOverrides } from '../lib/agents/registry';
 import { QVPO_ENV_IDS, listEnvIds } from '../lib/envs/registry';
 import { profileOutputs } from '../lib/results/layout';
-import { listRuns, readStatusJson, splitByCompleteness } from '../lib/results/runs';
-import { planRun } from '../lib/runner/plan';
+import { DATASET_DEFAULTS, DATASET_KINDS, readDatasetManifest } from '../lib/datasets/format';
+import { listOfflineRuns, listRuns, readStatusJson, splitByCompleteness } from '../lib/results/runs';
+import { planOfflineRun, planRun } from '../lib/runner/plan';
 import { PROFILES, profileNamed, protocolSchema } from '../lib/runner/profiles';
 import { ManifestEntry, defaultJobs, planManifest, runPool, sweepManifest } from '../lib/runner/sweep';
 import { parseWholeNumber } from '../lib/util/parse';
@@ -36,6 +37,8 @@ const load = {
   curves: () => require('../lib/results/curves') as typeof import('../lib/results/curves'),
   charts: () => require('../lib/report/charts') as typeof import('../lib/report/charts'),
   policy: () => require('./policy-commands') as typeof import('./policy-commands'),
+  dataset: () => require('./dataset-command') as typeof import('./dataset-command'),
+  offline: () => require('../lib/runner/offline') as typeof import('../lib/runner/offline'),
 };
 
 /** Exit codes of train and run-index (lib/runner/train.ts EXIT_CODES; tests check they agree). */
@@ -235,7 +238,9 @@ const CLUSTER_FLAGS: Flag[] = [
 
 async function cmdTrain(args: Args): Promise<number> {
   const algo = args.take('--algo') ?? 'qvpo';
-  const env = args.take('--env');
+  const dataset = args.take('--dataset');
+  // An offline run's task is its dataset's unless --env names it (then they must agree).
+  const env = args.take('--env') ?? (dataset !== undefined ? readDatasetManifest(dataset).env : undefined);
   const seed = parseWholeNumber(args.take('--seed') ?? '0', '--seed', 0, MAX_SEED);
   const profile = args.take('--profile') ?? 'quick';
   const variant = args.take('--variant');
@@ -244,9 +249,11 @@ async function cmdTrain(args: Args): Promise<number> {
   const quiet = quietOption(args);
   if (!env) throw new Error('train needs --env (e.g. --env Hopper-v3)');
   const { overrides, protocolOverrides } = settingOverrides(algo, profile, env, args.rest, variant);
-  const plan = planRun({ algo, env, seed, profile, overrides, protocolOverrides, ...(variant ? { variant } : {}), ...(root ? { root } : {}) });
+  const request = { algo, env, seed, profile, overrides, protocolOverrides, ...(variant ? { variant } : {}), ...(root ? { root } : {}) };
   const { EXIT_CODES, trainRun } = load.train();
-  return EXIT_CODES[await trainRun(plan, { fresh, quiet, handleSignals: true, ...parentOption() })];
+  const options = { fresh, quiet, handleSignals: true, ...parentOption() };
+  if (dataset !== undefined) return EXIT_CODES[await load.offline().trainOffline(planOfflineRun({ ...request, dataset }), options)];
+  return EXIT_CODES[await trainRun(planRun(request), options)];
 }
 
 /** What a run's exit code means (EXIT_CODES), for sweep reports. */
@@ -505,6 +512,13 @@ function cmdStatus(args: Args): number {
   console.log(`${runs.length} runs under ${root}${profile ? ` (profile ${profile})` : ''}: ${complete.length} complete`);
   for (const r of complete) console.log(`  complete  ${r.id}`);
   for (const { run, reason } of incomplete) console.log(`  ${run.state === 'running' ? runningOrDead(run.dir, reason) : reason}  ${run.id}`);
+  const offline = listOfflineRuns(root, profile ? { profile } : {});
+  if (offline.length > 0) {
+    const split = splitByCompleteness(offline);
+    console.log(`${offline.length} offline runs (trained from datasets; never in Table 1): ${split.complete.length} complete`);
+    for (const r of split.complete) console.log(`  complete  ${r.id}`);
+    for (const { run, reason } of split.incomplete) console.log(`  ${run.state === 'running' ? runningOrDead(run.dir, reason) : reason}  ${run.id}`);
+  }
   return 0;
 }
 
@@ -533,12 +547,17 @@ function cmdHelp(args: Args): number {
 
 export const COMMANDS: Record<string, Command> = {
   train: {
-    synopsis: 'train --env ID [--algo ID] [--seed N] [--profile NAME] [--variant NAME] [--<setting> VALUE ...]',
+    synopsis: 'train --env ID [--algo ID] [--seed N] [--profile NAME] [--variant NAME] [--dataset DIR] [--<setting> VALUE ...]',
     summary: 'one run: an algorithm on a task with one seed, at a profile; resumes a run that was stopped or killed',
-    about: `Exit codes: ${EXIT_CODE_TEXT}; stopped and preempted runs resume with the same command.`,
+    about:
+      `Exit codes: ${EXIT_CODE_TEXT}; stopped and preempted runs resume with the same command. ` +
+      'With --dataset, an offline run: an off-policy algorithm trains from the dataset only for --total-steps gradient ' +
+      'steps, evaluated in the env every --eval-interval of them; it lives in results/runs/<profile>/<algo>/<env>/offline-<dataset>/seed-<n>/ ' +
+      'and never counts in Table 1.',
     flags: [
       { name: '--algo', value: 'ID', doc: `algorithm: ${algorithmIds().join(', ')} [qvpo]` },
-      { name: '--env', value: 'ID', doc: `task (required): ${listEnvIds().join(', ')}` },
+      { name: '--env', value: 'ID', doc: `task (required, except with --dataset: its task): ${listEnvIds().join(', ')}` },
+      { name: '--dataset', value: 'DIR', doc: 'train offline from this dataset (`qvpo-kit dataset`), e.g. datasets/Hopper-v3/medium' },
       { name: '--seed', value: 'N', doc: 'seed, 0 to 2147483647 [0]' },
       F.profile,
       F.variant,
@@ -637,6 +656,35 @@ export const COMMANDS: Record<string, Command> = {
       { name: '--max-steps', value: 'N', doc: 'stop the episode after N steps [its end or time limit]' },
     ],
     run: (args) => load.policy().cmdRollout(args),
+  },
+  dataset: {
+    synopsis: `dataset --env ID --kind ${DATASET_KINDS.join('|')} [--steps N] [--seed S] [--policy-run DIR] [--sac-steps N] [--profile NAME] [--out DIR]`,
+    summary: 'an offline RL dataset (D4RL-like: random, medium, medium-replay, expert) of a task, in datasets/<env>/<kind>/',
+    about:
+      'random: the uniform-random policy. medium / expert: the evaluation policy of --policy-run, or of a SAC run trained ' +
+      'first (in <out>/source-run/), rolled out, with optional Gaussian --action-noise. medium-replay: every transition ' +
+      "that SAC run's training stored, in order. Terminations and time limits are kept apart (terminals, timeouts). " +
+      'For the matching pair: --kind medium-replay first, then --kind medium --policy-run datasets/<env>/medium-replay/source-run.',
+    flags: [
+      { name: '--env', value: 'ID', doc: `task (required): ${listEnvIds().join(', ')}` },
+      { name: '--kind', value: 'KIND', doc: `${DATASET_KINDS.join(', ')} (required)` },
+      { name: '--steps', value: 'N', doc: `env steps (transitions) of random, medium, expert [${DATASET_DEFAULTS.steps}]` },
+      { name: '--seed', value: 'S', doc: 'seed of the episodes, the random actions and a trained SAC run [0]' },
+      { name: '--policy-run', value: 'DIR', doc: "medium, expert: a complete run whose policy.bin acts [a SAC run trained first]" },
+      {
+        name: '--sac-steps',
+        value: 'N',
+        doc: `steps of the SAC run trained for medium, medium-replay, expert [${Object.entries(DATASET_DEFAULTS.sacSteps).map(([k, v]) => `${k} ${v}`).join(', ')}]`,
+      },
+      { name: '--profile', value: 'NAME', doc: `whose SAC settings that run uses: ${PROFILE_NAMES} [${DATASET_DEFAULTS.profile}]` },
+      { name: '--action-noise', value: 'X', doc: 'medium, expert: Gaussian action noise, std as a fraction of half the action range, 0 to 1 [0]' },
+      { name: '--max-episode-steps', value: 'N', doc: `time limit of the episodes [${DATASET_DEFAULTS.maxEpisodeSteps}]` },
+      { name: '--random-dataset', value: 'DIR', doc: 'the random dataset whose mean return is the random reference [datasets/<env>/random beside --out, if there]' },
+      { name: '--out', value: 'DIR', doc: 'the dataset folder [datasets/<env>/<kind>]' },
+      { name: '--force', doc: 'replace a dataset already in --out' },
+      { name: '--quiet', doc: 'no progress lines (also QVPO_QUIET=1)' },
+    ],
+    run: (args) => load.dataset().cmdDataset(args),
   },
   help: {
     synopsis: 'help [COMMAND | ALGO | protocol]',

@@ -9,6 +9,10 @@
  *     eval.csv          step,return_mean,return_std,episodes,wall_seconds (one row per evaluation)
  *     train.csv         step,episode,episode_return,episode_length,... (one row per training episode)
  *
+ * Offline runs (trained from a dataset, lib/runner/offline.ts) live one level deeper,
+ * `results/runs/<profile>/<algo>/<env>/offline-<dataset>/seed-<n>/`, so `listRuns` (and with it
+ * Table 1, the figures and `qvpo-kit table`) never sees them; `listOfflineRuns` lists them.
+ *
  * `listRuns` never throws for one bad run (unless `strict`): a run whose status.json or eval.csv
  * cannot be read is returned with `state: 'invalid'` and its `errors`, so that tables list it as
  * excluded instead of failing. The readers (`readStatusJson`, `readEvalCsv`, `readTrainCsv`) throw
@@ -77,10 +81,12 @@ export interface RunFiles {
 export interface RunRecord {
   /** The runs root this record was found under. */
   root: string;
-  /** The run directory (root joined with the four path parts). */
+  /** The run directory (root joined with the four path parts, five for an offline run). */
   dir: string;
-  /** `<profile>/<algo>/<env>/seed-<n>`: the run's name in reports. */
+  /** `<profile>/<algo>/<env>/seed-<n>` (offline: `<profile>/<algo>/<env>/offline-<dataset>/seed-<n>`): the run's name in reports. */
   id: string;
+  /** Offline runs only: the name of the dataset it trained from. */
+  dataset?: string;
   /** From the directory path. */
   profile: string;
   algo: string;
@@ -112,6 +118,11 @@ export interface ListRunsFilter {
 export interface ListRunsOptions {
   /** Throw on the first run with a malformed status.json or eval.csv (default false: record it in `errors`). */
   strict?: boolean;
+}
+
+export interface LoadRunOptions extends ListRunsOptions {
+  /** An offline run of this dataset (its directory is `offline-<dataset>/seed-<n>` under the task's). */
+  dataset?: string;
 }
 
 export interface IncompleteRun {
@@ -328,10 +339,13 @@ function matchesName(value: string, wanted: readonly string[] | undefined, caseI
 }
 
 const SEED_DIR = /^seed-(\d+)$/;
+/** Offline runs' folders under a task: `offline-<dataset name>`. */
+export const OFFLINE_PREFIX = 'offline-';
 
 /** Load one run directory (does not throw unless `strict`). */
-export function loadRun(root: string, profile: string, algo: string, env: string, seed: number, options: ListRunsOptions = {}): RunRecord {
-  const dir = path.join(root, profile, algo, env, `seed-${seed}`);
+export function loadRun(root: string, profile: string, algo: string, env: string, seed: number, options: LoadRunOptions = {}): RunRecord {
+  const sub = options.dataset === undefined ? [`seed-${seed}`] : [`${OFFLINE_PREFIX}${options.dataset}`, `seed-${seed}`];
+  const dir = path.join(root, profile, algo, env, ...sub);
   const files: RunFiles = {
     status: path.join(dir, 'status.json'),
     config: path.join(dir, 'config.json'),
@@ -342,7 +356,8 @@ export function loadRun(root: string, profile: string, algo: string, env: string
   const run: RunRecord = {
     root,
     dir,
-    id: `${profile}/${algo}/${env}/seed-${seed}`,
+    id: [profile, algo, env, ...sub].join('/'),
+    ...(options.dataset === undefined ? {} : { dataset: options.dataset }),
     profile,
     algo,
     env,
@@ -449,6 +464,46 @@ export function listRuns(root = 'results/runs', filter: ListRunsFilter = {}, opt
           const run = loadRun(root, profile, algo, env, seed, options);
           if (states && !states.includes(run.state)) continue;
           out.push(run);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Every offline run under `root` (`<profile>/<algo>/<env>/offline-<dataset>/seed-<n>`), sorted by
+ * profile, algo, env, dataset and seed, read as `listRuns` reads runs. These never count in
+ * Table 1; `qvpo-kit status` lists them apart.
+ */
+export function listOfflineRuns(root = 'results/runs', filter: ListRunsFilter & { dataset?: string | readonly string[] } = {}, options: ListRunsOptions = {}): RunRecord[] {
+  if (!fs.existsSync(root)) return [];
+  if (!fs.statSync(root).isDirectory()) throw new Error(`${root}: not a directory (expected the runs root)`);
+  const profiles = asList(filter.profile);
+  const algos = asList(filter.algo);
+  const envs = asList(filter.env);
+  const seeds = asList(filter.seed);
+  const states = asList(filter.state);
+  const datasets = asList(filter.dataset);
+  const out: RunRecord[] = [];
+  for (const profile of subdirs(root).filter((p) => matchesName(p, profiles, false))) {
+    for (const algo of subdirs(path.join(root, profile)).filter((a) => matchesName(a, algos, true))) {
+      for (const env of subdirs(path.join(root, profile, algo)).filter((e) => matchesName(e, envs, true))) {
+        for (const folder of subdirs(path.join(root, profile, algo, env))) {
+          if (!folder.startsWith(OFFLINE_PREFIX) || folder.length === OFFLINE_PREFIX.length) continue;
+          const dataset = folder.slice(OFFLINE_PREFIX.length);
+          if (!matchesName(dataset, datasets, false)) continue;
+          const seedList = subdirs(path.join(root, profile, algo, env, folder))
+            .map((name) => SEED_DIR.exec(name))
+            .filter((m): m is RegExpExecArray => m !== null)
+            .map((m) => Number(m[1]))
+            .filter((seed) => !seeds || seeds.includes(seed))
+            .sort((a, b) => a - b);
+          for (const seed of seedList) {
+            const run = loadRun(root, profile, algo, env, seed, { ...options, dataset });
+            if (states && !states.includes(run.state)) continue;
+            out.push(run);
+          }
         }
       }
     }

@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { algorithm } from '../agents/registry';
+import { readDatasetManifest } from '../datasets/format';
 import { envSpec } from '../envs/registry';
 import { REPO_ROOT } from '../util/paths';
 import { PAPER_PROTOCOL, ProfileName, Protocol, profileNamed, protocolSchema } from './profiles';
@@ -28,6 +29,24 @@ export interface RunPlan {
   protocol: Protocol;
   paperDiff: PaperDiff[];
   dir: string;
+  /** Offline runs only (planOfflineRun): the dataset they train from. */
+  dataset?: DatasetRef;
+}
+
+/** The dataset of an offline run, as config.json records it. */
+export interface DatasetRef {
+  /** The dataset directory as given (relative paths are from the working directory). */
+  path: string;
+  /** Its folder's name: the run directory is `offline-<name>`. */
+  name: string;
+  kind: string;
+  env: string;
+  /** Transitions. */
+  size: number;
+  /** SHA-256 of its data.bin, as its manifest records it (reading the dataset checks the file against it). */
+  sha256: string;
+  /** For the normalised score of evaluations (lib/datasets/score.ts). */
+  reference: { randomReturn: number | null; policyReturn: number | null };
 }
 
 export interface PlanRequest {
@@ -96,4 +115,47 @@ export function planRun(req: PlanRequest): RunPlan {
 export function describePaperDiff(diff: readonly PaperDiff[]): string {
   if (diff.length === 0) return 'all paper settings';
   return diff.map((d) => `${d.key} ${JSON.stringify(d.value)} (paper ${JSON.stringify(d.paper)})`).join(', ');
+}
+
+export interface OfflinePlanRequest extends PlanRequest {
+  /** A dataset directory (lib/datasets), e.g. datasets/Hopper-v3/medium. */
+  dataset: string;
+}
+
+/**
+ * An offline run: the algorithm trains from `dataset` only, for the protocol's totalSteps
+ * gradient steps, evaluating in the env every evalInterval of them (lib/runner/offline.ts). It
+ * lives in `<root>/<label>/<algo>/<env>/offline-<dataset name>/seed-<n>`, out of the layout that
+ * Table 1 and listRuns read (listOfflineRuns lists these). The replay buffer is made large enough
+ * for the dataset (replaySize ≥ its size); only off-policy algorithms (those with a replay buffer)
+ * can train offline. Reads the dataset's manifest (not its data).
+ */
+export function planOfflineRun(req: OfflinePlanRequest): RunPlan {
+  const entry = algorithm(req.algo);
+  if (!('replaySize' in entry.schema.fields)) throw new Error(`offline training needs an off-policy algorithm: ${entry.id} is on-policy`);
+  const manifest = readDatasetManifest(req.dataset, { env: req.env });
+  const name = path.basename(path.resolve(req.dataset));
+  if (!VARIANT_PATTERN.test(name)) throw new Error(`dataset folder "${name}" must be letters, digits and _ . = + - (it names the run's directory)`);
+  const base = planRun(req);
+  const replaySize = Math.max(Number(base.config.replaySize), manifest.size);
+  const config = entry.schema.make({ ...base.config, replaySize }, `${entry.id} config`);
+  const paperReplaySize = base.paperDiff.find((d) => d.key === 'replaySize')?.paper ?? base.config.replaySize;
+  const paperDiff = base.paperDiff.filter((d) => d.key !== 'replaySize');
+  if (replaySize !== paperReplaySize) paperDiff.push({ key: 'replaySize', value: replaySize, paper: paperReplaySize });
+  const root = req.root ?? path.join(REPO_ROOT, 'results', 'runs');
+  return {
+    ...base,
+    config,
+    paperDiff,
+    dir: path.join(root, base.label, entry.id, req.env, `offline-${name}`, `seed-${req.seed}`),
+    dataset: {
+      path: req.dataset,
+      name,
+      kind: manifest.kind,
+      env: manifest.env,
+      size: manifest.size,
+      sha256: manifest.data.sha256,
+      reference: { randomReturn: manifest.reference.randomReturn, policyReturn: manifest.reference.policyReturn },
+    },
+  };
 }

@@ -51,6 +51,8 @@ export interface PolicyFileContents {
   engine: string;
   finalEvaluation: Omit<FinalEvaluation, 'policy'>;
   policy: PolicyState;
+  /** Offline runs only: the dataset the policy was trained from. */
+  dataset?: RunPlan['dataset'];
 }
 
 export function writePolicyFile(file: string, run: { plan: RunPlan; engine: string; finalEvaluation: FinalEvaluation }): void {
@@ -70,6 +72,7 @@ export function writePolicyFile(file: string, run: { plan: RunPlan; engine: stri
     engine: run.engine,
     finalEvaluation,
     policy,
+    ...(plan.dataset ? { dataset: plan.dataset } : {}),
   };
   writeCheckpoint(file, contents);
 }

@@ -21,6 +21,10 @@
  * SIGINT / SIGTERM stop a run at the next episode end with a checkpoint (states `stopped` /
  * `preempted`); NaN or Inf in a loss, an evaluation or the learner's state stops it as
  * `diverged`. Only `complete` runs count in tables.
+ *
+ * All of this is runSession's; what a run does between its start and its end is its driver's
+ * (RunDriver): here the online one (env steps, episode ends as safe points), in offline.ts the
+ * offline one (gradient steps on a dataset).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -30,7 +34,7 @@ import { OffPolicyLearner } from '../agents/off-policy';
 import { QvpoAgent } from '../agents/qvpo/agent';
 import { agentSpecOf, algorithm } from '../agents/registry';
 import { SamplerPool, samplerWorkersFromEnv } from '../diffusion/sampler-pool';
-import { Learner, LearnerStats } from '../agents/learner';
+import { Learner, LearnerStats, Transition } from '../agents/learner';
 import { BackendInfo, initBackend } from '../backend';
 import { collectEnvironment } from '../backend/environment';
 import { EngineInfo, describeEngine, initEngine } from '../engine';
@@ -88,6 +92,12 @@ export interface TrainOptions {
   handleSignals?: boolean;
   /** Stop (as on SIGINT) once this process is no longer the child of `parentPid` (a sweep that died). */
   parentPid?: number;
+  /**
+   * Called with every env transition of an online run, in order, before the learner sees it
+   * (`qvpo-kit dataset` records a training run's replay data this way). Not called for the
+   * steps before a checkpoint a run resumes from.
+   */
+  onTransition?: (t: Transition, envStep: number) => void;
 }
 
 /**
@@ -100,7 +110,8 @@ export type TrainOutcome = 'complete' | 'skipped' | 'stopped' | 'preempted' | 'd
 export const EXIT_CODES: Record<TrainOutcome, number> = { complete: 0, skipped: 0, stopped: 130, preempted: 143, diverged: 3 };
 
 const COMMON_TRAIN_COLUMNS = ['step', 'episode', 'episode_return', 'episode_length', 'wall_seconds', 'steps_per_second'];
-const EVAL_COLUMNS = ['step', 'return_mean', 'return_std', 'episodes', 'wall_seconds', 'length_mean'];
+/** eval.csv's columns (a driver may add some after them). */
+export const EVAL_COLUMNS = ['step', 'return_mean', 'return_std', 'episodes', 'wall_seconds', 'length_mean'];
 
 /** Seeds for episode resets and evaluation episodes, derived from the run seed (splitmix32). */
 export function deriveSeed(runSeed: number, stream: number, index: number): number {
@@ -158,9 +169,15 @@ function overwriteInPlace(file: string, text: string): boolean {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** The settings that decide a run's results; their hash guards against resuming with others. */
-function settingsOf(plan: RunPlan): { algo: string; env: string; seed: number; config: unknown; protocol: unknown } {
-  return { algo: plan.algo, env: plan.env, seed: plan.seed, config: plan.config, protocol: plan.protocol };
+/**
+ * The settings that decide a run's results; their hash guards against resuming with others. An
+ * offline run's dataset counts by its data checksum and reference returns (not its path); online
+ * runs have no `dataset` key, so their hashes are those of runs made before offline runs existed.
+ */
+function settingsOf(plan: RunPlan): { algo: string; env: string; seed: number; config: unknown; protocol: unknown; dataset?: unknown } {
+  const settings: ReturnType<typeof settingsOf> = { algo: plan.algo, env: plan.env, seed: plan.seed, config: plan.config, protocol: plan.protocol };
+  if (plan.dataset) settings.dataset = { sha256: plan.dataset.sha256, reference: plan.dataset.reference };
+  return settings;
 }
 
 /** "protocol.evalInterval 200 (the run has 250)", for every setting that differs. */
@@ -174,6 +191,9 @@ function describeSettingsDiff(want: ReturnType<typeof settingsOf>, have: ReturnT
     }
   }
   for (const k of ['algo', 'env', 'seed'] as const) if (want[k] !== have[k]) out.push(`${k} ${JSON.stringify(want[k])} (the run has ${JSON.stringify(have[k])})`);
+  if (JSON.stringify(want.dataset) !== JSON.stringify(have.dataset)) {
+    out.push(`dataset ${JSON.stringify(want.dataset ?? null)} (the run has ${JSON.stringify(have.dataset ?? null)})`);
+  }
   return out.join(', ') || 'settings differ';
 }
 
@@ -336,7 +356,8 @@ export function evaluate(learner: Learner, env: Env, episodes: number, seedOf: (
   return { mean, std, lengthMean: lengths.reduce((a, b) => a + b, 0) / episodes, returns, lengths };
 }
 
-interface Counters {
+/** A run's progress, kept in its checkpoints. */
+export interface Counters {
   step: number;
   episode: number;
   evals: number;
@@ -392,12 +413,141 @@ function loadCheckpoint(file: string, tag: string, log: (line: string) => void):
   );
 }
 
+/**
+ * What one kind of run does that another does not; everything else (locks, settings checks,
+ * checkpoints, status, CSVs, evaluations, policy.bin, the diverged and failed states) is
+ * runSession's, so online runs (here) and offline runs (offline.ts) follow the same rules.
+ */
+export interface RunDriver {
+  /** Appended to the run's tag in log lines, e.g. "offline medium". */
+  label?: string;
+  /** What its safe points are called in log lines [episode end]. */
+  safePointName?: string;
+  /** Checks against the run directory's config.json (null when there is none), before anything is written. */
+  checkPrevious?(previous: Record<string, unknown> | null, configFile: string): void;
+  /** Columns of train.csv. */
+  trainColumns: readonly string[];
+  /** Columns of eval.csv after EVAL_COLUMNS, and their cells for one evaluation. */
+  evalColumns?: readonly string[];
+  evalCells?(result: EvalResult): Record<string, unknown>;
+  /** Before the evaluation env and the learner are made (the online driver makes its env here). */
+  open?(cleanups: (() => void | Promise<void>)[]): Promise<void>;
+  /** Once the learner is made, before a checkpoint's state is loaded into it. */
+  prepare?(learner: Learner): Promise<void> | void;
+  /** What a checkpoint keeps of the learner, and how it is put back (default getState / setState). */
+  learnerState?(learner: Learner): unknown;
+  setLearnerState?(learner: Learner, state: unknown): void;
+  /** Takes the run from `session.counters.step` to totalSteps ('done'), or stops early. */
+  loop(session: RunSession): Promise<'done' | 'stopped' | 'preempted'>;
+}
+
+/** What a driver's loop works with. */
+export interface RunSession {
+  readonly plan: RunPlan;
+  readonly tag: string;
+  readonly learner: Learner;
+  /** Step counts and CSV line counts; `step` is the driver's to advance. */
+  readonly counters: Counters;
+  /** Seconds of training so far, resumed runs included. */
+  wall(): number;
+  /** Evaluates at the current step and records the row (the last evaluation also keeps the policy for policy.bin). */
+  evaluateNow(): void;
+  /** Appends one row to train.csv (kept in the checkpoint too). */
+  trainRow(row: Record<string, unknown>): void;
+  /** Throws DivergedError when a loss in `stats` is NaN/Inf. */
+  checkStats(stats: LearnerStats): void;
+  /**
+   * A point where the run may stop: lets signals in, notices a dead sweep parent, checkpoints
+   * when checkpointInterval steps have passed or a stop was asked for, and then returns the stop
+   * (status already recorded), else null.
+   */
+  safePoint(): Promise<'stopped' | 'preempted' | null>;
+  /** A progress line every progressEvery seconds; the ETA's speed counts from `warmupSteps` on. */
+  tick(warmupSteps: number): void;
+}
+
 export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promise<TrainOutcome> {
+  return runSession(plan, options, onlineDriver(plan, options));
+}
+
+/** Env interaction: act, step, let the learner observe (and learn), episode by episode. */
+function onlineDriver(plan: RunPlan, options: TrainOptions): RunDriver {
+  const { protocol } = plan;
+  let env: Env | null = null;
+  return {
+    trainColumns: [...COMMON_TRAIN_COLUMNS, ...algorithm(plan.algo).statNames],
+    async open(cleanups) {
+      const opened = await makeEnv(plan.env, { maxEpisodeSteps: protocol.maxEpisodeSteps });
+      env = opened;
+      cleanups.push(() => opened.close());
+    },
+    async loop(s) {
+      if (!env) throw new Error(`${s.tag}: internal: the training env was not opened`);
+      const { counters: c, learner } = s;
+      // The ETA's speed is measured from the first post-warm-up step this process sees (runEta).
+      const warmupSteps = typeof plan.config.warmupSteps === 'number' ? plan.config.warmupSteps : 0;
+      let lastRow = { t: s.wall(), step: c.step };
+      let lastStats: LearnerStats | null = null;
+      let obs = env.reset({ seed: deriveSeed(plan.seed, TRAIN_EPISODES, c.episode) }).obs;
+      let episodeReturn = 0;
+      let episodeLength = 0;
+      while (c.step < protocol.totalSteps) {
+        const action = learner.act(obs, 'explore', c.step);
+        checkAction(action, `at step ${c.step + 1}`);
+        const r = env.step(action);
+        c.step++;
+        episodeReturn += r.reward;
+        episodeLength++;
+        const ended = r.terminated || r.truncated;
+        const transition: Transition = { obs, action, reward: r.reward, nextObs: r.obs, terminated: r.terminated, truncated: r.truncated };
+        options.onTransition?.(transition, c.step);
+        const stats = learner.observe(transition, c.step, ended);
+        if (stats) {
+          s.checkStats(stats);
+          lastStats = stats;
+        }
+        obs = r.obs;
+
+        if (c.step % protocol.evalInterval === 0 || c.step === protocol.totalSteps) s.evaluateNow();
+
+        if (ended) {
+          const t = s.wall();
+          const rowRate = (c.step - lastRow.step) / Math.max(t - lastRow.t, 1e-9);
+          lastRow = { t, step: c.step };
+          s.trainRow({
+            step: c.step,
+            episode: c.episode,
+            episode_return: episodeReturn,
+            episode_length: episodeLength,
+            wall_seconds: Math.round(t * 10) / 10,
+            steps_per_second: Math.round(rowRate * 10) / 10,
+            ...(lastStats ?? {}),
+          });
+          c.episode++;
+          episodeReturn = 0;
+          episodeLength = 0;
+          obs = env.reset({ seed: deriveSeed(plan.seed, TRAIN_EPISODES, c.episode) }).obs;
+          // Episode ends are the safe points: signals, a dead sweep parent, checkpoints.
+          const request = await s.safePoint();
+          if (request) return request;
+        }
+
+        s.tick(warmupSteps);
+        if (options.stopAfterSteps !== undefined && c.step >= options.stopAfterSteps && c.step < protocol.totalSteps) {
+          return 'stopped';
+        }
+      }
+      return 'done';
+    },
+  };
+}
+
+/** Runs `driver` in the plan's run directory under the runner's rules (file comment). */
+export async function runSession(plan: RunPlan, options: TrainOptions, driver: RunDriver): Promise<TrainOutcome> {
   const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
-  const tag = `[${plan.algo} ${plan.env} seed ${plan.seed} ${plan.label}]`;
+  const tag = `[${plan.algo} ${plan.env} seed ${plan.seed} ${plan.label}${driver.label ? ` ${driver.label}` : ''}]`;
   const file = (name: string) => path.join(plan.dir, name);
   const { protocol } = plan;
-  const entry = algorithm(plan.algo);
   // Engine, sampler workers and the lock are checked before anything is written or deleted.
   const engine: EngineInfo = initEngine();
   const samplerWorkers = options.samplerWorkers ?? samplerWorkersFromEnv();
@@ -422,7 +572,8 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
   const settingsSha256 = sha256(JSON.stringify(settings));
   const otherSettings = (detail: string) =>
     new Error(`${plan.dir} holds a run with other settings (${detail}); use another variant name or --fresh to replace it`);
-  const previous = readJson<{ config: unknown; protocol: unknown }>(file('config.json'));
+  const previous = readJson<Record<string, unknown> & { config: unknown; protocol: unknown }>(file('config.json'));
+  driver.checkPrevious?.(previous, file('config.json'));
   if (previous && JSON.stringify([previous.config, previous.protocol]) !== JSON.stringify([plan.config, plan.protocol])) {
     throw otherSettings(describeSettingsDiff(settings, { ...settings, config: previous.config, protocol: previous.protocol }));
   }
@@ -450,7 +601,7 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopRequest) return;
     stopRequest = signal === 'SIGINT' ? 'stopped' : 'preempted';
-    log(`${tag} ${signal}: stopping at the next episode end, with a checkpoint`);
+    log(`${tag} ${signal}: stopping at the next ${driver.safePointName ?? 'episode end'}, with a checkpoint`);
   };
   if (options.handleSignals) {
     process.on('SIGINT', onSignal);
@@ -481,12 +632,10 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
     writeAtomic(file('config.json'), JSON.stringify({ ...plan, dir: undefined, settingsSha256 }, null, 1) + '\n');
     writeAtomic(file('environment.json'), JSON.stringify(collectEnvironment(backend, engine), null, 1) + '\n');
 
-    const envOptions = { maxEpisodeSteps: protocol.maxEpisodeSteps };
-    const env = await makeEnv(plan.env, envOptions);
-    cleanups.push(() => env.close());
-    const evalEnv = await makeEnv(plan.env, envOptions);
+    await driver.open?.(cleanups);
+    const evalEnv = await makeEnv(plan.env, { maxEpisodeSteps: protocol.maxEpisodeSteps });
     cleanups.push(() => evalEnv.close());
-    const learner = entry.create(agentSpecOf(env), plan.config, plan.seed);
+    const learner = algorithm(plan.algo).create(agentSpecOf(evalEnv), plan.config, plan.seed);
     cleanups.push(() => learner.dispose());
     let sampler: SamplerPool | null = null;
     // The worker pool shares tfjs chains; the ORT engine runs a chain as one native call instead.
@@ -496,13 +645,16 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
       cleanups.push(() => sampler?.dispose());
       policy.useSampler(sampler);
     }
-    const trainColumns = [...COMMON_TRAIN_COLUMNS, ...entry.statNames];
+    await driver.prepare?.(learner);
+    const learnerState = () => (driver.learnerState ? driver.learnerState(learner) : learner.getState());
+    const evalColumns = [...EVAL_COLUMNS, ...(driver.evalColumns ?? [])];
 
     let c: Counters = { step: 0, episode: 0, evals: 0, trainLines: 1, evalLines: 1, wallSeconds: 0, lastEval: null };
     // The CSVs' text so far: checkpoints keep it, so a resume restores rows that were cut or lost.
-    let csv = { train: trainColumns.join(',') + '\n', eval: EVAL_COLUMNS.join(',') + '\n' };
+    let csv = { train: driver.trainColumns.join(',') + '\n', eval: evalColumns.join(',') + '\n' };
     if (saved) {
-      learner.setState(saved.learner);
+      if (driver.setLearnerState) driver.setLearnerState(learner, saved.learner);
+      else learner.setState(saved.learner);
       c = saved.counters;
       if (saved.csv) csv = { ...saved.csv };
       else {
@@ -556,11 +708,7 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
     const wall = () => performance.now() / 1000 - started;
     let lastProgress = { t: wall(), step: c.step };
     let stepsPerSecond = 0;
-    // The ETA's speed is measured from the first post-warm-up step this process sees (runEta).
-    const warmupSteps = typeof plan.config.warmupSteps === 'number' ? plan.config.warmupSteps : 0;
     let sinceWarmup: ProgressPoint | null = null;
-    let lastRow = { t: wall(), step: c.step };
-    let lastStats: LearnerStats | null = null;
     let lastCheckpointStep = c.step;
     let finalEvaluation: FinalEvaluation | null = null;
     const checkState = (state: unknown) => {
@@ -569,100 +717,73 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
     };
     const checkpoint = () => {
       c.wallSeconds = wall();
-      const state = learner.getState();
+      const state = learnerState();
       checkState(state);
       writeCheckpoint(checkpointFile, { counters: c, learner: state, settings, csv }, { keepPrevious: true });
       lastCheckpointStep = c.step;
       saveStatus();
     };
 
-    try {
-      let obs = env.reset({ seed: deriveSeed(plan.seed, TRAIN_EPISODES, c.episode) }).obs;
-      let episodeReturn = 0;
-      let episodeLength = 0;
-      while (c.step < protocol.totalSteps) {
-        const action = learner.act(obs, 'explore', c.step);
-        checkAction(action, `at step ${c.step + 1}`);
-        const r = env.step(action);
-        c.step++;
-        episodeReturn += r.reward;
-        episodeLength++;
-        const ended = r.terminated || r.truncated;
-        const stats = learner.observe(
-          { obs, action, reward: r.reward, nextObs: r.obs, terminated: r.terminated, truncated: r.truncated },
-          c.step,
-          ended,
-        );
-        if (stats) {
-          for (const [k, v] of Object.entries(stats)) {
-            if (/loss/i.test(k) && !Number.isFinite(v)) throw new DivergedError(`${k} is ${v} at step ${c.step}`);
-          }
-          lastStats = stats;
+    const session: RunSession = {
+      plan,
+      tag,
+      learner,
+      counters: c,
+      wall,
+      evaluateNow() {
+        const evalIndex = c.evals;
+        // Taken before the evaluation draws from the generator, so policy.bin replays it exactly.
+        const policyAtEval = c.step === protocol.totalSteps ? learner.getPolicyState() : null;
+        const res = evaluate(learner, evalEnv, protocol.evalEpisodes, (e) => evaluationSeed(plan.seed, evalIndex, protocol.evalEpisodes, e));
+        if (!Number.isFinite(res.mean)) throw new DivergedError(`evaluation return is ${res.mean} at step ${c.step}`);
+        if (policyAtEval) finalEvaluation = { step: c.step, index: evalIndex, mean: res.mean, std: res.std, returns: res.returns, lengths: res.lengths, policy: policyAtEval };
+        c.evals++;
+        c.lastEval = { step: c.step, mean: res.mean, std: res.std };
+        status.lastEval = c.lastEval;
+        const line = csvLine(evalColumns, {
+          step: c.step,
+          return_mean: res.mean,
+          return_std: res.std,
+          episodes: protocol.evalEpisodes,
+          wall_seconds: Math.round(wall() * 10) / 10,
+          length_mean: res.lengthMean,
+          ...(driver.evalCells?.(res) ?? {}),
+        });
+        appendText(file('eval.csv'), line);
+        csv.eval += line;
+        c.evalLines++;
+        saveStatus();
+      },
+      trainRow(row) {
+        const line = csvLine(driver.trainColumns, row);
+        appendText(file('train.csv'), line);
+        csv.train += line;
+        c.trainLines++;
+      },
+      checkStats(stats) {
+        for (const [k, v] of Object.entries(stats)) {
+          if (/loss/i.test(k) && !Number.isFinite(v)) throw new DivergedError(`${k} is ${v} at step ${c.step}`);
         }
-        obs = r.obs;
-
-        if (c.step % protocol.evalInterval === 0 || c.step === protocol.totalSteps) {
-          const evalIndex = c.evals;
-          // Taken before the evaluation draws from the generator, so policy.bin replays it exactly.
-          const policyAtEval = c.step === protocol.totalSteps ? learner.getPolicyState() : null;
-          const res = evaluate(learner, evalEnv, protocol.evalEpisodes, (e) => evaluationSeed(plan.seed, evalIndex, protocol.evalEpisodes, e));
-          if (!Number.isFinite(res.mean)) throw new DivergedError(`evaluation return is ${res.mean} at step ${c.step}`);
-          if (policyAtEval) finalEvaluation = { step: c.step, index: evalIndex, mean: res.mean, std: res.std, returns: res.returns, lengths: res.lengths, policy: policyAtEval };
-          c.evals++;
-          c.lastEval = { step: c.step, mean: res.mean, std: res.std };
-          status.lastEval = c.lastEval;
-          const line = csvLine(EVAL_COLUMNS, {
-            step: c.step,
-            return_mean: res.mean,
-            return_std: res.std,
-            episodes: protocol.evalEpisodes,
-            wall_seconds: Math.round(wall() * 10) / 10,
-            length_mean: res.lengthMean,
-          });
-          appendText(file('eval.csv'), line);
-          csv.eval += line;
-          c.evalLines++;
+      },
+      async safePoint() {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (options.parentPid !== undefined && process.ppid !== options.parentPid && !stopRequest) {
+          log(`${tag} the sweep process ${options.parentPid} is gone: stopping, with a checkpoint`);
+          stopRequest = 'stopped';
+        }
+        const request = stopRequest as 'stopped' | 'preempted' | null;
+        if (c.step < protocol.totalSteps && (request || c.step - lastCheckpointStep >= protocol.checkpointInterval)) {
+          if (c.step !== lastCheckpointStep || !fs.existsSync(checkpointFile)) checkpoint();
+        }
+        if (request && c.step < protocol.totalSteps) {
+          status.state = request;
           saveStatus();
+          log(`${tag} ${request} at step ${c.step} with a checkpoint; run the same command again to resume`);
+          return request;
         }
-
-        if (ended) {
-          const t = wall();
-          const rowRate = (c.step - lastRow.step) / Math.max(t - lastRow.t, 1e-9);
-          lastRow = { t, step: c.step };
-          const line = csvLine(trainColumns, {
-            step: c.step,
-            episode: c.episode,
-            episode_return: episodeReturn,
-            episode_length: episodeLength,
-            wall_seconds: Math.round(t * 10) / 10,
-            steps_per_second: Math.round(rowRate * 10) / 10,
-            ...(lastStats ?? {}),
-          });
-          appendText(file('train.csv'), line);
-          csv.train += line;
-          c.trainLines++;
-          c.episode++;
-          episodeReturn = 0;
-          episodeLength = 0;
-          obs = env.reset({ seed: deriveSeed(plan.seed, TRAIN_EPISODES, c.episode) }).obs;
-          // Episode ends are the safe points: let signals in, and notice a sweep parent that died.
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          if (options.parentPid !== undefined && process.ppid !== options.parentPid && !stopRequest) {
-            log(`${tag} the sweep process ${options.parentPid} is gone: stopping, with a checkpoint`);
-            stopRequest = 'stopped';
-          }
-          const request = stopRequest as 'stopped' | 'preempted' | null;
-          if (c.step < protocol.totalSteps && (request || c.step - lastCheckpointStep >= protocol.checkpointInterval)) {
-            if (c.step !== lastCheckpointStep || !fs.existsSync(checkpointFile)) checkpoint();
-          }
-          if (request && c.step < protocol.totalSteps) {
-            status.state = request;
-            saveStatus();
-            log(`${tag} ${request} at step ${c.step} with a checkpoint; run the same command again to resume`);
-            return request;
-          }
-        }
-
+        return null;
+      },
+      tick(warmupSteps) {
         const t = wall();
         if (sinceWarmup === null && c.step >= warmupSteps) sinceWarmup = { t, step: c.step };
         if (t - lastProgress.t >= (options.progressEvery ?? 10)) {
@@ -677,12 +798,14 @@ export async function trainRun(plan: RunPlan, options: TrainOptions = {}): Promi
             );
           }
         }
-        if (options.stopAfterSteps !== undefined && c.step >= options.stopAfterSteps && c.step < protocol.totalSteps) {
-          return 'stopped';
-        }
-      }
-      checkState(learner.getState());
-      // The loop always ends with an evaluation (c.step === totalSteps), so this is set.
+      },
+    };
+
+    try {
+      const ended = await driver.loop(session);
+      if (ended !== 'done') return ended;
+      checkState(learnerState());
+      // Every loop ends with an evaluation at totalSteps, so this is set.
       if (!finalEvaluation) throw new Error(`${tag} ended without a final evaluation`);
       writePolicyFile(file(POLICY_FILE), { plan, engine: engine.name, finalEvaluation });
       status.state = 'complete';

@@ -35,7 +35,7 @@ function acceptedFlags(command: string, algo: string): string[] {
 }
 
 test('every command is documented, and each command\'s --help lists every flag it accepts', () => {
-  assert.deepEqual(Object.keys(COMMANDS).sort(), ['ablation', 'eval', 'help', 'rollout', 'run-index', 'status', 'sweep', 'table', 'train']);
+  assert.deepEqual(Object.keys(COMMANDS).sort(), ['ablation', 'dataset', 'eval', 'help', 'rollout', 'run-index', 'status', 'sweep', 'table', 'train']);
   for (const command of Object.keys(COMMANDS)) {
     const text = commandHelp(command, []);
     assert.ok(text.startsWith(`usage: qvpo-kit ${command}`), `${command}: usage line`);
@@ -79,7 +79,7 @@ test('the overview names every command, algorithm and profile; help topics are c
   assert.match(bad.out, /help: unknown topic "trian": expected a command \(train, sweep, .*\), an algorithm \(qvpo, .*\) or protocol/);
   const unknown = cli(['trian']);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.out, /unknown command "trian": expected one of train, sweep, run-index, table, ablation, status, eval, rollout, help/);
+  assert.match(unknown.out, /unknown command "trian": expected one of train, sweep, run-index, table, ablation, status, eval, rollout, dataset, help/);
 });
 
 test('the parser accepts only declared flags: anything else is refused, naming it', async () => {
@@ -132,7 +132,7 @@ test('help, status and table load neither TensorFlow.js nor ONNX Runtime', () =>
       const loaded = Object.keys(require.cache).filter((f) => /node_modules\\/(@tensorflow|onnxruntime|mujoco-js|vega|danfojs)/.test(f));
       console.log(JSON.stringify({ code, loaded }));
     });`;
-  for (const args of [['--help'], ['train', '--help'], ['sweep', '--algos', 'dipo', '--help'], ['eval', '--help'], ['rollout', '--help'], ['status', '--root', fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-cli-status-'))]]) {
+  for (const args of [['--help'], ['train', '--help'], ['sweep', '--algos', 'dipo', '--help'], ['eval', '--help'], ['rollout', '--help'], ['dataset', '--help'], ['status', '--root', fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-cli-status-'))]]) {
     const r = spawnSync(process.execPath, ['-e', probe, '--', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
     const { code, loaded } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { code: number; loaded: string[] };
