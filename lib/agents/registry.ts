@@ -23,7 +23,7 @@ import { TD3_HPARAMS } from './td3/tasks';
 import { DPMD_VARIANTS, RsmConfig, dpmdSchema, sdacSchema } from './dpmd/config';
 import { DPMD_HPARAMS, RSM_PROFILE_OVERRIDES, SDAC_HPARAMS } from './dpmd/tasks';
 import { DiffusionQlConfig, diffusionQlSchema } from './diffusion-ql/config';
-import { DIFFUSION_QL_HPARAMS, DIFFUSION_QL_PROFILE_OVERRIDES } from './diffusion-ql/tasks';
+import { DIFFUSION_QL_HPARAMS, DIFFUSION_QL_PROFILE_OVERRIDES, d4rlSettings } from './diffusion-ql/tasks';
 import { HparamTable, renderHparams, taskOverridesOf } from './hparams';
 
 // The agents' code (TensorFlow.js, ONNX Runtime) is required only when a learner is created, so
@@ -60,6 +60,11 @@ export interface AlgorithmEntry {
    */
   variants?: Readonly<Record<string, NamedVariant<Record<string, unknown>>>>;
   create(spec: AgentSpec, config: Record<string, unknown>, seed: number): Learner;
+  /**
+   * Offline runs: the settings its authors tuned per dataset kind on a task, over the task's row
+   * (Diffusion-QL: main.py's D4RL rows); they are the paper's values for such a run.
+   */
+  datasetOverrides?(env: string, kind: string): Record<string, unknown>;
 }
 
 const qvpo: AlgorithmEntry = {
@@ -220,6 +225,7 @@ const diffusionQl: AlgorithmEntry = {
   statNames: ['criticLoss', 'actorLoss', 'bcLoss', 'qLoss', 'qNew', 'criticGradNorm', 'actorGradNorm'],
   ...table(DIFFUSION_QL_HPARAMS),
   profileOverrides: DIFFUSION_QL_PROFILE_OVERRIDES,
+  datasetOverrides: (env, kind) => d4rlSettings(env, kind),
   create(spec, config, seed) {
     const c = diffusionQlSchema.make(config) as DiffusionQlConfig;
     const { DiffusionQlAgent } = require('./diffusion-ql/agent') as typeof import('./diffusion-ql/agent');

@@ -62,6 +62,8 @@ export interface PlanRequest {
   variant?: string;
   /** Root of run directories (default results/runs). */
   root?: string;
+  /** The task's own settings in place of the algorithm's per-task row (offline runs: the dataset's row). */
+  taskSettings?: Record<string, unknown>;
 }
 
 /** Protocol fields that cannot change results (not listed as differences from the paper). */
@@ -84,7 +86,7 @@ export function planRun(req: PlanRequest): RunPlan {
       'settings changed on top of a profile need a variant name (e.g. --variant nd16), so such runs never mix with the profile\'s own results',
     );
   }
-  const task = entry.taskOverrides[req.env] ?? {};
+  const task = req.taskSettings ?? entry.taskOverrides[req.env] ?? {};
   const config = entry.schema.make({ ...task, ...entry.profileOverrides[profile.name], ...(req.overrides ?? {}) }, `${entry.id} config`);
   const paperConfig = entry.schema.make(task, `${entry.id} paper config`);
   const protocol = protocolSchema.make({ ...profile.protocol, ...(req.protocolOverrides ?? {}) }, 'protocol') as Protocol;
@@ -136,7 +138,10 @@ export function planOfflineRun(req: OfflinePlanRequest): RunPlan {
   const manifest = readDatasetManifest(req.dataset, { env: req.env });
   const name = path.basename(path.resolve(req.dataset));
   if (!VARIANT_PATTERN.test(name)) throw new Error(`dataset folder "${name}" must be letters, digits and _ . = + - (it names the run's directory)`);
-  const base = planRun(req);
+  // settings its authors tuned per dataset (Diffusion-QL's D4RL rows) replace the task's row,
+  // so they count as the paper's values for this run
+  const taskSettings = { ...(entry.taskOverrides[req.env] ?? {}), ...(entry.datasetOverrides?.(req.env, manifest.kind) ?? {}) };
+  const base = planRun({ ...req, taskSettings });
   const replaySize = Math.max(Number(base.config.replaySize), manifest.size);
   const config = entry.schema.make({ ...base.config, replaySize }, `${entry.id} config`);
   const paperReplaySize = base.paperDiff.find((d) => d.key === 'replaySize')?.paper ?? base.config.replaySize;

@@ -252,3 +252,14 @@ test('checkpoint round trip, kept policy and no tensor leak (online learner)', a
   a.dispose();
   b.dispose();
 });
+
+test("an offline run takes its dataset kind's D4RL row (main.py's per-dataset settings) as the paper's values", () => {
+  const { planOfflineRun } = require('../../lib/runner/plan') as typeof import('../../lib/runner/plan');
+  const replay = planOfflineRun({ algo: 'diffusion-ql', env: 'Hopper-v3', seed: 0, profile: 'quick', dataset: 'datasets/Hopper-v3/medium-replay' });
+  assert.equal((replay.config as DiffusionQlConfig).gradClipNorm, 4, 'hopper-medium-replay-v2: gn 4');
+  assert.ok(!replay.paperDiff.some((d) => d.key === 'gradClipNorm'), 'the row is the paper value, not a difference');
+  const medium = planOfflineRun({ algo: 'diffusion-ql', env: 'Hopper-v3', seed: 0, profile: 'quick', dataset: 'datasets/Hopper-v3/medium' });
+  assert.equal((medium.config as DiffusionQlConfig).gradClipNorm, 9, 'hopper-medium-v2: gn 9');
+  assert.equal(replay.dataset?.kind, 'medium-replay');
+  assert.match(replay.dir, /quick\/diffusion-ql\/Hopper-v3\/offline-medium-replay\/seed-0$/);
+});
