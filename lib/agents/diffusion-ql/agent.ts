@@ -256,6 +256,11 @@ export class DiffusionQlAgent {
       let parts: { bc: tf.Scalar; q: tf.Scalar; qNew: tf.Scalar } | null = null;
       const { value, grads } = gradientsOf(() => {
         const bc = this.policy.loss(a, s, null, lossNoise);
+        if (c.eta === 0) {
+          // pure behaviour cloning: L_q would enter with weight 0, so its chain is not run
+          parts = { bc: tf.keep(bc), q: tf.keep(tf.scalar(0)), qNew: tf.keep(tf.scalar(0)) };
+          return bc;
+        }
         const fresh = this.policy.sampleWithGradient(s, this.rng, c.chainGradient);
         const [q1, q2] = this.critic.both(s, fresh);
         const q = normalisedQLoss(q1, q2, firstHead);
