@@ -1,7 +1,8 @@
 /**
  * The arms of the multimodality experiment (notebook 06) and every setting each runs with, in
  * one place. All four are the kit's own agents on the same task, the same envs and the same
- * budget of env steps, with the same random warm-up; each arm replays about the same number of
+ * budget of env steps, with the same random warm-up transitions (drawn by the experiment from the
+ * seed, lib/multimodal/experiment.ts); each arm replays about the same number of
  * rows per env step (16 at quick: DDiffPG's batch of 256 per vector step of 16 envs; QVPO's and
  * SAC's batch of 64 every 4 env steps).
  *

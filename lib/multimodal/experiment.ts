@@ -3,9 +3,12 @@
  * point maze with several goals and is evaluated along the way; what is measured is whether it
  * succeeds, and *which* goals its evaluation episodes reach.
  *
- * A run: `numEnvs` envs step in lockstep for `vectorSteps` steps (the first `warmupVectorSteps`
- * with uniform random actions, inside each agent); each env resets itself when its episode
- * ends. Every `evalEvery` vector steps (and at the end) `evalEpisodes` evaluation episodes run
+ * A run: `numEnvs` envs step in lockstep for `vectorSteps` steps; each env resets itself when
+ * its episode ends. The first `warmupVectorSteps` steps take uniform random actions drawn here,
+ * from a generator of the seed alone, so every arm of a seed stores exactly the same warm-up
+ * transitions (the agents' own warm-up would draw from their own generators, and with goals
+ * reached in ~1.6% of random episodes two arms could start from different numbers of successes);
+ * each agent's warm-up setting equals it, so no agent learns before it ends. Every `evalEvery` vector steps (and at the end) `evalEpisodes` evaluation episodes run
  * in parallel from fixed reset seeds (the same for every arm and evaluation), with the arm's
  * evaluation policy. Recorded per evaluation: success rate, episodes per goal, the goals that
  * hold at least `minGoalShare` of the successful episodes ("goals reached"), mean steps and
@@ -24,6 +27,7 @@ import { SacAgent } from '../agents/sac/agent';
 import { sacSchema } from '../agents/sac/config';
 import { GOAL_REWARD, MazeLayout, PointMazeEnv } from '../envs/point-maze';
 import type { AgentSpec } from '../agents/qvpo/agent';
+import { Rng } from '../util/rng';
 import { ArmId, ArmSpec } from './arms';
 
 export interface MultimodalSettings {
@@ -216,6 +220,7 @@ export function runArm(arm: ArmSpec, s: MultimodalSettings, log: (line: string) 
   const driver = driverFor(arm, spec, s.numEnvs, s.seed);
   const episodesOf = new Array<number>(s.numEnvs).fill(0);
   const obs = envs.map((e, i) => e.reset({ seed: trainSeed(s.seed, i, 0) }).obs);
+  const warmup = new Rng((s.seed * 2_654_435_761 + 97) >>> 0);
   const trainGoalCounts = new Array<number>(numGoals).fill(0);
   const points: EvalPoint[] = [];
   let lastLog = started;
@@ -242,7 +247,7 @@ export function runArm(arm: ArmSpec, s: MultimodalSettings, log: (line: string) 
       const before = (v - 1) * s.numEnvs;
       const flat = new Float32Array(s.numEnvs * 2);
       obs.forEach((o, i) => flat.set(o, 2 * i));
-      const actions = driver.act(flat, before);
+      const actions = v <= s.warmupVectorSteps ? warmup.uniforms(s.numEnvs * 2, -1, 1) : driver.act(flat, before);
       const transitions: DdiffpgTransition[] = envs.map((env, i) => {
         const action = actions.slice(2 * i, 2 * i + 2);
         const step = env.step(action);

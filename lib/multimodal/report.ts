@@ -198,8 +198,9 @@ export interface ArmSummary {
   /** DDiffPG: modes at the end per seed, and the distinct goals among them. */
   modes: number[] | null;
   modeGoals: number[] | null;
-  /** Per goal: mean steps of the final evaluation's episodes that reach it (NaN if none). */
+  /** Per goal: mean steps, and mean discounted return γ^(steps − 1)·10, of the final evaluation's episodes that reach it (NaN if none). */
   stepsPerGoal: number[];
+  returnPerGoal: number[];
   cpuSeconds: number;
   seconds: number;
 }
@@ -222,10 +223,12 @@ export function summarise(runs: readonly ArmRun[]): ArmSummary[] {
     const numGoals = finals[0].goalCounts.length;
     const goalCounts = new Array<number>(numGoals).fill(0);
     const stepSums = new Array<number>(numGoals).fill(0);
+    const returnSums = new Array<number>(numGoals).fill(0);
     for (const p of finals) {
       p.goalCounts.forEach((c, g) => {
         goalCounts[g] += c;
         if (c) stepSums[g] += p.stepsPerGoal[g] * c;
+        if (c) returnSums[g] += p.returnPerGoal[g] * c;
       });
     }
     const modes = finals[0].modes === null ? null : finals.map((p) => p.modes ?? 0);
@@ -242,6 +245,7 @@ export function summarise(runs: readonly ArmRun[]): ArmSummary[] {
       modes,
       modeGoals: modes === null ? null : finals.map((p) => new Set(p.modeGoals).size),
       stepsPerGoal: goalCounts.map((c, g) => (c ? stepSums[g] / c : NaN)),
+      returnPerGoal: goalCounts.map((c, g) => (c ? returnSums[g] / c : NaN)),
       cpuSeconds: rs.reduce((n, r) => n + r.cpuSeconds, 0),
       seconds: rs.reduce((n, r) => n + r.seconds, 0),
     };
@@ -260,7 +264,11 @@ export function summaryRows(summaries: readonly ArmSummary[], layout: MazeLayout
       [`… over the last ${POOLED_EVALS} evals`]: s.goalsReachedPooled.join(', '),
       'seeds reaching ≥ 2 goals': `${s.goalsReached.filter((g) => g >= 2).length}/${s.seeds}`,
     };
-    s.goalCounts.forEach((c, g) => (row[goalName(layout, g)] = `${c}/${s.episodes}`));
+    s.goalCounts.forEach((c, g) => {
+      row[goalName(layout, g)] = `${c}/${s.episodes}`;
+      // The per-mode return: how good the episodes that take each goal's route are.
+      row[`steps · discounted return, goal ${g + 1}`] = c ? `${s.stepsPerGoal[g].toFixed(1)} · ${s.returnPerGoal[g].toFixed(2)}` : '—';
+    });
     row['seeds whose training found every goal'] = `${s.seedsTrainedOnAllGoals}/${s.seeds}`;
     row['modes kept (distinct goals)'] = s.modes === null ? '—' : s.modes.map((m, i) => `${m} (${s.modeGoals?.[i]})`).join(', ');
     row['CPU s (all seeds)'] = Math.round(s.cpuSeconds);

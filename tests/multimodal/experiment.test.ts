@@ -122,6 +122,8 @@ test('findings follow the numbers: DDiffPG ahead, level, or behind the best base
   const rows = summaryRows(summarise(runsWith([[5, 5]], [[8, 0]])), layout);
   assert.equal(rows[0]['seeds reaching ≥ 2 goals'], '1/1');
   assert.equal(rows[1][goalName(layout, 0)], '8/10');
+  assert.equal(rows[1]['steps · discounted return, goal 1'], `15.0 · ${(10 * 0.99 ** 14).toFixed(2)}`);
+  assert.equal(rows[1]['steps · discounted return, goal 2'], '—');
   const curve = curveSummary(runsWith([[5, 5], [8, 0]], [[8, 0]]), 'goalsReached');
   const last = curve.find((r) => r.arm === 'DDiffPG' && r.envSteps === 100);
   assert.deepEqual([last?.mean, last?.seeds], [1.5, 2]);
@@ -145,4 +147,20 @@ test('the trajectory grid draws every evaluation path in its goal\'s colour, one
   assert.equal((svg.match(/stroke="#d62728"/g) ?? []).length, 6 + 1);
   assert.match(svg, /DDiffPG, seed 0 \(100 steps\): 50%/);
   assert.match(svg, /SAC, seed 0 \(100 steps\): 40%/);
+});
+
+test('every arm of a seed takes the same warm-up actions (the experiment draws them from the seed)', async () => {
+  await initBackend('cpu');
+  // Wide goals, so that random walks reach them often and the goal counts tell runs apart.
+  const wide = { ...layout, goals: layout.goals.map((g) => ({ ...g, r: 1 })) };
+  const budget = { numEnvs: 4, vectorSteps: 300, warmupVectorSteps: 300 };
+  const counts = (seed: number) =>
+    multimodalArms('smoke', budget).map((arm) => {
+      const r = runArm(arm, { layout: wide, seed, ...budget, evalEvery: 1000, evalEpisodes: 1, minGoalShare: 0.1, gamma: 0.99, progressSeconds: 0 });
+      return r.points[r.points.length - 1].trainGoalCounts;
+    });
+  const four = counts(4);
+  assert.ok(four[0][0] + four[0][1] >= 3, `random walks reach the wide goals: ${JSON.stringify(four)}`);
+  for (const c of four) assert.deepEqual(c, four[0], 'the same training episodes for every arm');
+  assert.notDeepEqual(counts(5)[0], four[0], 'another seed, other warm-up actions');
 });
