@@ -198,6 +198,8 @@ export interface ArmSummary {
   /** DDiffPG: modes at the end per seed, and the distinct goals among them. */
   modes: number[] | null;
   modeGoals: number[] | null;
+  /** DDiffPG: per seed, the distinct goals that any clustering of the run gave a mode (discovered, kept or not). */
+  modeGoalsEver: number[] | null;
   /** Per goal: mean steps, and mean discounted return γ^(steps − 1)·10, of the final evaluation's episodes that reach it (NaN if none). */
   stepsPerGoal: number[];
   returnPerGoal: number[];
@@ -215,6 +217,18 @@ export function pooledGoalsReached(run: ArmRun, count = POOLED_EVALS): number {
   for (const p of points) p.goalCounts.forEach((c, g) => (counts[g] += c));
   const total = counts.reduce((a, b) => a + b, 0);
   return total ? counts.filter((c) => c / total >= run.settings.minGoalShare).length : 0;
+}
+
+/** Distinct goals that were the main goal of some mode at some clustering of a DDiffPG run. */
+export function goalsEverGivenAMode(run: ArmRun): number {
+  const goals = new Set<string>();
+  for (const record of run.modeHistory ?? []) {
+    for (const counts of record.labels) {
+      const top = Object.entries(counts).sort((a, b) => b[1] - a[1])[0];
+      if (top && Number(top[0]) >= 0) goals.add(top[0]);
+    }
+  }
+  return goals.size;
 }
 
 export function summarise(runs: readonly ArmRun[]): ArmSummary[] {
@@ -244,6 +258,7 @@ export function summarise(runs: readonly ArmRun[]): ArmSummary[] {
       seedsTrainedOnAllGoals: finals.filter((p) => p.trainGoalCounts.every((c) => c > 0)).length,
       modes,
       modeGoals: modes === null ? null : finals.map((p) => new Set(p.modeGoals).size),
+      modeGoalsEver: modes === null ? null : rs.map((r) => goalsEverGivenAMode(r)),
       stepsPerGoal: goalCounts.map((c, g) => (c ? stepSums[g] / c : NaN)),
       returnPerGoal: goalCounts.map((c, g) => (c ? returnSums[g] / c : NaN)),
       cpuSeconds: rs.reduce((n, r) => n + r.cpuSeconds, 0),
@@ -271,6 +286,7 @@ export function summaryRows(summaries: readonly ArmSummary[], layout: MazeLayout
     });
     row['seeds whose training found every goal'] = `${s.seedsTrainedOnAllGoals}/${s.seeds}`;
     row['modes kept (distinct goals)'] = s.modes === null ? '—' : s.modes.map((m, i) => `${m} (${s.modeGoals?.[i]})`).join(', ');
+    row['goals ever given a mode'] = s.modeGoalsEver === null ? '—' : s.modeGoalsEver.join(', ');
     row['CPU s (all seeds)'] = Math.round(s.cpuSeconds);
     return row;
   });
@@ -295,7 +311,7 @@ export function findings(runs: readonly ArmRun[], layout: MazeLayout, minGoalSha
       `over all seeds the final evaluation has ${split} of ${s.episodes} episodes. ` +
       `Training episodes reached every goal in ${s.seedsTrainedOnAllGoals} of ${s.seeds} seeds.`;
     if (s.modes && s.modeGoals) {
-      line += ` It ends with ${s.modes.join(', ')} modes (seed by seed), whose successful trajectories go to ${s.modeGoals.join(', ')} distinct goals.`;
+      line += ` It ends with ${s.modes.join(', ')} modes (seed by seed), whose successful trajectories go to ${s.modeGoals.join(', ')} distinct goals; over the run its clusterings gave a mode to ${(s.modeGoalsEver ?? []).join(', ')} distinct goals.`;
     }
     lines.push(line);
   }

@@ -10,7 +10,7 @@ import { initBackend } from '../../lib/backend';
 import { mazeLayout } from '../../lib/envs/point-maze';
 import { ARM_IDS, multimodalArms } from '../../lib/multimodal/arms';
 import { ArmRun, EvalEpisode, EvalPoint, evaluate, runArm, summariseEval } from '../../lib/multimodal/experiment';
-import { curveSummary, findings, goalName, pooledGoalsReached, summarise, summaryRows, trajectoryGridSvg } from '../../lib/multimodal/report';
+import { curveSummary, findings, goalName, goalsEverGivenAMode, pooledGoalsReached, summarise, summaryRows, trajectoryGridSvg } from '../../lib/multimodal/report';
 
 const layout = mazeLayout('two-goals');
 
@@ -113,7 +113,7 @@ test('findings follow the numbers: DDiffPG ahead, level, or behind the best base
   assert.match(ahead, /DDiffPG\*\*: the final evaluation succeeds in 87% ± 12%/);
   assert.match(ahead, /2 of 3 seeds reach two or more goals \(each with ≥ 10% of the seed's successes\), 2 of 3 over the last 3 evaluations pooled/);
   assert.match(ahead, /17 at goal 1 \(upper left\), 9 at goal 2 \(upper right\) of 30 episodes/);
-  assert.match(ahead, /It ends with 2, 2, 2 modes/);
+  assert.match(ahead, /It ends with 2, 2, 2 modes \(seed by seed\), whose successful trajectories go to 2, 2, 2 distinct goals; over the run its clusterings gave a mode to 0, 0, 0 distinct goals/);
   assert.match(ahead, /DDiffPG reaches several goals in more seeds \(67%\) than any baseline \(best: QVPO \(entropy term\), 0%\)/);
   const level = findings(runsWith([[8, 0]], [[8, 0]]), layout, 0.1);
   assert.match(level, /in as many seeds \(0%\) as the best baseline/);
@@ -137,6 +137,19 @@ test('pooling the last evaluations: a goal counts when it holds the minimum shar
   run.points.splice(1, 0, early);
   assert.equal(pooledGoalsReached(run), 2);
   assert.equal(pooledGoalsReached(run, 1), 1, 'the last evaluation alone still reaches one');
+});
+
+test('goals ever given a mode: the main goal of every mode of every clustering', () => {
+  const run = fakeRun('DDiffPG', 'ddiffpg', 0, [5, 5], 2, [0, 1]);
+  run.modeHistory = [
+    { vectorStep: 1, sizes: [3], labels: [{ '1': 3 }], sources: ['explore'] },
+    { vectorStep: 2, sizes: [3, 1], labels: [{ '1': 3 }, { '0': 1, '1': 0 }], sources: ['inherit', 'explore'] },
+    { vectorStep: 3, sizes: [4], labels: [{ '1': 2, '0': 1 }], sources: ['inherit'] },
+  ];
+  assert.equal(goalsEverGivenAMode(run), 2);
+  run.modeHistory = run.modeHistory.slice(0, 1);
+  assert.equal(goalsEverGivenAMode(run), 1);
+  assert.equal(goalsEverGivenAMode(fakeRun('SAC', 'sac', 0, [1, 1], null)), 0);
 });
 
 test('the trajectory grid draws every evaluation path in its goal\'s colour, one panel per arm and seed', () => {
