@@ -83,15 +83,16 @@ export function curveSpec(summary: readonly RowObject[], title: string, yTitle: 
   const x = { field: 'envSteps', type: 'quantitative', title: 'environment steps (all envs)' };
   const scale = yDomain ? { domain: yDomain } : {};
   const y = { field: 'mean', type: 'quantitative', title: yTitle, scale };
-  const color = { field: 'arm', type: 'nominal', title: null, legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } };
+  const color = { field: 'arm', type: 'nominal', title: null, legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1, labelLimit: 320 } };
   return {
     title,
     width: 420,
     height: 200,
     data: { values: summary },
     layer: [
-      { mark: { type: 'area', fillOpacity: 0.18 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
-      { mark: { type: 'line', point: true }, encoding: { x, y, color } },
+      // clip: a ±1 std band may leave the metric's range (a success rate above 1)
+      { mark: { type: 'area', fillOpacity: 0.18, clip: true }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color } },
+      { mark: { type: 'line', point: true, clip: true }, encoding: { x, y, color } },
     ],
   };
 }
@@ -116,32 +117,31 @@ export function modesSpec(runs: readonly ArmRun[]): VegaLiteSpec {
   };
 }
 
-/** Final-evaluation episodes per goal, summed over seeds, one bar per arm stacked by goal. */
+/**
+ * Final-evaluation episodes per goal, one bar per arm and seed stacked by goal: summed over seeds,
+ * two seeds that each keep a different single goal would look like one that keeps both.
+ */
 export function goalHistogramSpec(runs: readonly ArmRun[], layout: MazeLayout): VegaLiteSpec {
   const values: RowObject[] = [];
+  const n = layout.goals.length;
   for (const { label, runs: rs } of byArm(runs)) {
-    const n = layout.goals.length;
-    const counts = new Array<number>(n + 1).fill(0);
-    let episodes = 0;
     for (const r of rs) {
       const p = last(r);
-      p.goalCounts.forEach((c, g) => (counts[g] += c));
-      episodes += p.episodes.length;
+      const counts = [...p.goalCounts, p.episodes.length - p.goalCounts.reduce((a, b) => a + b, 0)];
+      counts.forEach((c, g) => values.push({ run: `${label}, seed ${r.seed}`, outcome: g < n ? goalName(layout, g) : 'no goal', order: g, episodes: c }));
     }
-    counts[n] = episodes - counts.slice(0, n).reduce((a, b) => a + b, 0);
-    counts.forEach((c, g) => values.push({ arm: label, outcome: g < n ? goalName(layout, g) : 'no goal', order: g, episodes: c }));
   }
   const domain = [...layout.goals.map((_, g) => goalName(layout, g)), 'no goal'];
   const range = [...layout.goals.map((_, g) => GOAL_COLOURS[g % GOAL_COLOURS.length]), NO_GOAL_COLOUR];
   return {
-    title: 'Final evaluation: episodes per goal (all seeds)',
+    title: 'Final evaluation: episodes per goal, per seed',
     width: 360,
     data: { values },
     mark: 'bar',
     encoding: {
-      y: { field: 'arm', type: 'nominal', title: null, sort: null },
+      y: { field: 'run', type: 'nominal', title: null, sort: null },
       x: { field: 'episodes', type: 'quantitative', title: 'evaluation episodes' },
-      color: { field: 'outcome', type: 'nominal', title: null, scale: { domain, range } },
+      color: { field: 'outcome', type: 'nominal', title: null, scale: { domain, range }, legend: { labelLimit: 320 } },
       order: { field: 'order', type: 'quantitative' },
     },
   };
@@ -153,7 +153,7 @@ export function goalHistogramSpec(runs: readonly ArmRun[], layout: MazeLayout): 
  */
 export function trajectoryGridSvg(runs: readonly ArmRun[], layout: MazeLayout, options: { size?: number; at?: 'last' | number } = {}): string {
   const size = options.size ?? 180;
-  const label = 18;
+  const label = 32;
   const gap = 10;
   const groups = byArm(runs);
   const columns = Math.max(...groups.map((g) => g.runs.length));
@@ -173,7 +173,8 @@ export function trajectoryGridSvg(runs: readonly ArmRun[], layout: MazeLayout, o
       const colours = point.episodes.map((e) => (e.goal >= 0 ? GOAL_COLOURS[e.goal % GOAL_COLOURS.length] : NO_GOAL_COLOUR));
       const inner = mazeSvg(layout, paths, { size, colors: colours });
       const x0 = col * (size + gap);
-      parts.push(`<text x="${x0}" y="${y0 + 13}">${group.label}, seed ${r.seed} (${point.envSteps} steps): ${(100 * point.successRate).toFixed(0)}%</text>`);
+      parts.push(`<text x="${x0}" y="${y0 + 12}">${group.label}, seed ${r.seed}</text>`);
+      parts.push(`<text x="${x0}" y="${y0 + 27}" fill="#555">${point.envSteps} env steps: ${(100 * point.successRate).toFixed(0)}% success</text>`);
       parts.push(inner.replace('<svg xmlns="http://www.w3.org/2000/svg" ', `<svg x="${x0}" y="${y0 + label}" `));
     });
   });
@@ -334,10 +335,13 @@ export function findings(runs: readonly ArmRun[], layout: MazeLayout, minGoalSha
   return lines.join('\n');
 }
 
-/** Everything a run produced, JSON-ready (paths rounded to 1e-3). */
+/** Everything a run produced, JSON-ready: every episode's goal and length, the paths of the last evaluation only (rounded to 1e-3). */
 export function resultsJson(runs: readonly ArmRun[]): unknown {
   return runs.map((r) => ({
     ...r,
-    points: r.points.map((p) => ({ ...p, episodes: p.episodes.map((e) => ({ goal: e.goal, length: e.length, path: Array.from(e.path, (v) => Math.round(v * 1000) / 1000) })) })),
+    points: r.points.map((p, i) => ({
+      ...p,
+      episodes: p.episodes.map((e) => (i === r.points.length - 1 ? { goal: e.goal, length: e.length, path: Array.from(e.path, (v) => Math.round(v * 1000) / 1000) } : { goal: e.goal, length: e.length })),
+    })),
   }));
 }

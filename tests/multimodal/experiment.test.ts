@@ -10,7 +10,7 @@ import { initBackend } from '../../lib/backend';
 import { mazeLayout } from '../../lib/envs/point-maze';
 import { ARM_IDS, multimodalArms } from '../../lib/multimodal/arms';
 import { ArmRun, EvalEpisode, EvalPoint, evaluate, runArm, summariseEval } from '../../lib/multimodal/experiment';
-import { curveSummary, findings, goalName, goalsEverGivenAMode, pooledGoalsReached, summarise, summaryRows, trajectoryGridSvg } from '../../lib/multimodal/report';
+import { curveSummary, findings, goalHistogramSpec, goalName, goalsEverGivenAMode, pooledGoalsReached, resultsJson, summarise, summaryRows, trajectoryGridSvg } from '../../lib/multimodal/report';
 
 const layout = mazeLayout('two-goals');
 
@@ -139,6 +139,14 @@ test('pooling the last evaluations: a goal counts when it holds the minimum shar
   assert.equal(pooledGoalsReached(run, 1), 1, 'the last evaluation alone still reaches one');
 });
 
+test('the results file keeps every episode\'s goal and length, and the paths of the last evaluation only', () => {
+  const run = fakeRun('DDiffPG', 'ddiffpg', 0, [3, 2], 2, [0, 1]);
+  const [saved] = resultsJson([run]) as { points: { episodes: { goal: number; length: number; path?: number[] }[] }[] }[];
+  assert.equal(saved.points.length, 2);
+  assert.ok(saved.points[0].episodes.every((e) => e.path === undefined && typeof e.goal === 'number'));
+  assert.deepEqual(saved.points[1].episodes[0], { goal: 0, length: 15, path: [0, -0.7, -0.6, 0.6] });
+});
+
 test('goals ever given a mode: the main goal of every mode of every clustering', () => {
   const run = fakeRun('DDiffPG', 'ddiffpg', 0, [5, 5], 2, [0, 1]);
   run.modeHistory = [
@@ -156,10 +164,12 @@ test('the trajectory grid draws every evaluation path in its goal\'s colour, one
   const runs = [fakeRun('DDiffPG', 'ddiffpg', 0, [3, 2], 2, [0, 1]), fakeRun('SAC', 'sac', 0, [0, 4], null)];
   const svg = trajectoryGridSvg(runs, layout);
   assert.equal((svg.match(/<polyline/g) ?? []).length, 20);
+  const bars = (goalHistogramSpec(runs, layout).data as { values: { run: string; episodes: number }[] }).values;
+  assert.deepEqual(bars.filter((b) => b.run === 'DDiffPG, seed 0').map((b) => b.episodes), [3, 2, 5], 'goal 1, goal 2, none');
   assert.equal((svg.match(/stroke="#1f77b4"/g) ?? []).length, 3 + 1, 'three goal-1 paths plus the legend');
   assert.equal((svg.match(/stroke="#d62728"/g) ?? []).length, 6 + 1);
-  assert.match(svg, /DDiffPG, seed 0 \(100 steps\): 50%/);
-  assert.match(svg, /SAC, seed 0 \(100 steps\): 40%/);
+  assert.match(svg, />DDiffPG, seed 0<\/text><text[^>]*>100 env steps: 50% success</);
+  assert.match(svg, />SAC, seed 0<\/text><text[^>]*>100 env steps: 40% success</);
 });
 
 test('every arm of a seed takes the same warm-up actions (the experiment draws them from the seed)', async () => {
