@@ -13,7 +13,10 @@
  *   √(min_path Σ ‖aᵢ − bⱼ‖²). No window, no normalisation. The code's "− 12" shift is omitted:
  *   it changes no DTW distance.
  * - optional resampling (the manipulation tasks' `use_downsampling`): each trajectory is cut to
- *   ⌊running-average success length⌋ points at indices ⌊linspace(0, L−1, n)⌋. Off for mazes.
+ *   ⌊running-average success length⌋ points at indices ⌊linspace(0, L−1, n)⌋. Off for AntMaze.
+ *   The kit's point mazes instead resample every trajectory to a fixed number of points
+ *   (`resampleLength`, the kit's choice: their successes range from 15 to 100 steps, see
+ *   lib/agents/ddiffpg/tasks.ts), and place failures with the same resampled distance.
  * - pairwise distances cached by trajectory id (a cached distance is reused as is).
  * - average linkage; dendrogram cut at a fixed threshold (AntMaze: 50/70/70/50) or, without one,
  *   at 0.7 × the largest merge height; merges at heights ≤ threshold are joined (scipy's
@@ -66,7 +69,7 @@ export function trajectoryLength(t: Trajectory): number {
 }
 
 /** Positions from `steps` stored states of width `obsDim`: the first `trajDim` dims of each. */
-export function trajectoryFromStates(id: number, states: ArrayLike<number>, obsDim: number, steps: number, trajDim = DDIFFPG_CLUSTER_DEFAULTS.trajDim): Trajectory {
+export function trajectoryFromStates(id: number, states: ArrayLike<number>, obsDim: number, steps: number, trajDim: number = DDIFFPG_CLUSTER_DEFAULTS.trajDim): Trajectory {
   if (!(trajDim >= 1 && trajDim <= obsDim)) throw new Error(`trajectoryFromStates: trajDim ${trajDim} must be in [1, obsDim = ${obsDim}]`);
   if (states.length < steps * obsDim) throw new Error(`trajectoryFromStates: ${steps} states of ${obsDim} need ${steps * obsDim} numbers, got ${states.length}`);
   const positions = new Float32Array(steps * trajDim);
@@ -474,6 +477,11 @@ export interface ModeArchiveOptions extends Omit<ClusterOptions, 'cache' | 'resa
   unsuccessfulProbes?: number;
   /** Resample to the running-average success length before DTW (manipulation tasks). */
   resample?: boolean;
+  /**
+   * Resample every trajectory to this fixed number of points before DTW (the kit's mazes; takes
+   * precedence over `resample`). Failures are placed with the same resampled distance.
+   */
+  resampleLength?: number;
 }
 
 export interface ReclusterResult {
@@ -489,6 +497,16 @@ export interface ReclusterResult {
   mergedTooMany: boolean;
   /** Linkage of the successes before the caps (for dendrogram plots). */
   linkage: LinkageRow[];
+}
+
+/** A ModeArchive as plain data (ModeArchive.getState). */
+export interface ModeArchiveState {
+  kind: 'ddiffpg-mode-archive';
+  successes: Trajectory[];
+  failures: Trajectory[];
+  recentLengths: number[];
+  current: number[][];
+  currentUnsuccessful: number[][];
 }
 
 /**
@@ -511,6 +529,9 @@ export class ModeArchive {
   constructor(options: ModeArchiveOptions = {}) {
     this.capacity = options.capacity ?? DDIFFPG_CLUSTER_DEFAULTS.capacity;
     if (!(Number.isInteger(this.capacity) && this.capacity >= 2)) throw new Error(`ModeArchive: capacity must be an integer >= 2, got ${this.capacity}`);
+    if (options.resampleLength !== undefined && !(Number.isInteger(options.resampleLength) && options.resampleLength >= 1)) {
+      throw new Error(`ModeArchive: resampleLength must be a positive integer, got ${options.resampleLength}`);
+    }
     this.options = { ...options };
   }
 
@@ -547,9 +568,41 @@ export class ModeArchive {
     return this.successes.get(id) ?? this.failures.get(id);
   }
 
+  /**
+   * Everything but the DTW cache, in insertion order (which fixes the clusters' numbering): a
+   * restored archive reclusters exactly as this one would. The cache is left out because it
+   * only saves work: a restored archive recomputes the same distances when it needs them.
+   */
+  getState(): ModeArchiveState {
+    const save = (t: Trajectory) => ({ id: t.id, dim: t.dim, positions: Float32Array.from(t.positions) });
+    return {
+      kind: 'ddiffpg-mode-archive',
+      successes: [...this.successes.values()].map(save),
+      failures: [...this.failures.values()].map(save),
+      recentLengths: this.recentLengths.slice(),
+      current: this.current.map((c) => c.slice()),
+      currentUnsuccessful: this.currentUnsuccessful.map((c) => c.slice()),
+    };
+  }
+
+  setState(state: ModeArchiveState): void {
+    if (state?.kind !== 'ddiffpg-mode-archive') throw new Error(`ModeArchive.setState: not a mode-archive checkpoint (kind ${String(state?.kind)})`);
+    const load = (t: Trajectory) => ({ id: t.id, dim: t.dim, positions: Float32Array.from(t.positions) });
+    this.successes.clear();
+    this.failures.clear();
+    for (const t of state.successes) this.successes.set(t.id, load(t));
+    for (const t of state.failures) this.failures.set(t.id, load(t));
+    this.recentLengths.length = 0;
+    this.recentLengths.push(...state.recentLengths);
+    this.current = state.current.map((c) => c.slice());
+    this.currentUnsuccessful = state.currentUnsuccessful.map((c) => c.slice());
+  }
+
   recluster(rng: Rng): ReclusterResult {
     const successes = [...this.successes.values()];
-    const resampleTo = this.options.resample && this.recentLengths.length > 0 ? Math.max(1, Math.floor(this.recentLengths.reduce((s, l) => s + l, 0) / this.recentLengths.length)) : undefined;
+    const resampleTo =
+      this.options.resampleLength ??
+      (this.options.resample && this.recentLengths.length > 0 ? Math.max(1, Math.floor(this.recentLengths.reduce((s, l) => s + l, 0) / this.recentLengths.length)) : undefined);
     const result = clusterTrajectories(successes, { ...this.options, cache: this.cache, resampleTo });
     const sources = inheritModes(this.current, result.clusters);
     const k = result.clusters.length;
@@ -558,7 +611,10 @@ export class ModeArchive {
     for (const id of capped.removed) this.successes.delete(id);
     const byId = (id: number) => this.successes.get(id) as Trajectory;
     const failures = [...this.failures.values()];
-    const groups = k > 0 ? assignUnsuccessful(failures, capped.kept, byId, (a, b) => this.cache.distance(a, b), rng, this.options.unsuccessfulProbes) : [failures.map((t) => t.id)];
+    // With a fixed resample length failures are compared the same way; the running-average
+    // length (manipulation tasks) keeps the original behaviour of comparing them unresampled.
+    const failureResample = this.options.resampleLength;
+    const groups = k > 0 ? assignUnsuccessful(failures, capped.kept, byId, (a, b) => this.cache.distance(a, b, failureResample), rng, this.options.unsuccessfulProbes) : [failures.map((t) => t.id)];
     const cappedFailures = capGroups(groups, cap, rng);
     for (const id of cappedFailures.removed) this.failures.delete(id);
     const removed = [...capped.removed, ...cappedFailures.removed];
