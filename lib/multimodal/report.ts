@@ -139,7 +139,7 @@ export function goalHistogramSpec(runs: readonly ArmRun[], layout: MazeLayout): 
     data: { values },
     mark: 'bar',
     encoding: {
-      y: { field: 'run', type: 'nominal', title: null, sort: null },
+      y: { field: 'run', type: 'nominal', title: null, sort: null, axis: { labelLimit: 320 } },
       x: { field: 'episodes', type: 'quantitative', title: 'evaluation episodes' },
       color: { field: 'outcome', type: 'nominal', title: null, scale: { domain, range }, legend: { labelLimit: 320 } },
       order: { field: 'order', type: 'quantitative' },
@@ -157,7 +157,10 @@ export function trajectoryGridSvg(runs: readonly ArmRun[], layout: MazeLayout, o
   const gap = 10;
   const groups = byArm(runs);
   const columns = Math.max(...groups.map((g) => g.runs.length));
-  const width = columns * (size + gap) + 150;
+  // Wide enough for the longest panel title (≈ 7 px a character at 12 px).
+  const longest = Math.max(...groups.flatMap((g) => g.runs.map((r) => `${g.label}, seed ${r.seed}`.length)), '00000 env steps: 100% success'.length);
+  const column = Math.max(size, Math.ceil(7 * longest)) + gap;
+  const width = Math.max(columns * column, 560);
   const height = groups.length * (size + label + gap) + 24;
   const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, sans-serif" font-size="12">`];
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
@@ -172,7 +175,7 @@ export function trajectoryGridSvg(runs: readonly ArmRun[], layout: MazeLayout, o
       const paths = point.episodes.map((e) => Array.from({ length: e.path.length / 2 }, (_, k) => ({ x: e.path[2 * k], y: e.path[2 * k + 1] })));
       const colours = point.episodes.map((e) => (e.goal >= 0 ? GOAL_COLOURS[e.goal % GOAL_COLOURS.length] : NO_GOAL_COLOUR));
       const inner = mazeSvg(layout, paths, { size, colors: colours });
-      const x0 = col * (size + gap);
+      const x0 = col * column;
       parts.push(`<text x="${x0}" y="${y0 + 12}">${group.label}, seed ${r.seed}</text>`);
       parts.push(`<text x="${x0}" y="${y0 + 27}" fill="#555">${point.envSteps} env steps: ${(100 * point.successRate).toFixed(0)}% success</text>`);
       parts.push(inner.replace('<svg xmlns="http://www.w3.org/2000/svg" ', `<svg x="${x0}" y="${y0 + label}" `));
