@@ -339,6 +339,16 @@ function matchesName(value: string, wanted: readonly string[] | undefined, caseI
 }
 
 const SEED_DIR = /^seed-(\d+)$/;
+
+/** The seeds of the `seed-<n>` folders in `dir` (only those in `wanted`, when given), ascending. */
+function seedsIn(dir: string, wanted: readonly number[] | undefined): number[] {
+  return subdirs(dir)
+    .map((name) => SEED_DIR.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .filter((seed) => !wanted || wanted.includes(seed))
+    .sort((a, b) => a - b);
+}
 /** Offline runs' folders under a task: `offline-<dataset name>`. */
 export const OFFLINE_PREFIX = 'offline-';
 
@@ -454,13 +464,7 @@ export function listRuns(root = 'results/runs', filter: ListRunsFilter = {}, opt
       if (!matchesName(algo, algos, true)) continue;
       for (const env of subdirs(path.join(root, profile, algo))) {
         if (!matchesName(env, envs, true)) continue;
-        const seedDirs = subdirs(path.join(root, profile, algo, env))
-          .map((name) => SEED_DIR.exec(name))
-          .filter((m): m is RegExpExecArray => m !== null)
-          .map((m) => Number(m[1]))
-          .filter((seed) => !seeds || seeds.includes(seed))
-          .sort((a, b) => a - b);
-        for (const seed of seedDirs) {
+        for (const seed of seedsIn(path.join(root, profile, algo, env), seeds)) {
           const run = loadRun(root, profile, algo, env, seed, options);
           if (states && !states.includes(run.state)) continue;
           out.push(run);
@@ -493,13 +497,7 @@ export function listOfflineRuns(root = 'results/runs', filter: ListRunsFilter & 
           if (!folder.startsWith(OFFLINE_PREFIX) || folder.length === OFFLINE_PREFIX.length) continue;
           const dataset = folder.slice(OFFLINE_PREFIX.length);
           if (!matchesName(dataset, datasets, false)) continue;
-          const seedList = subdirs(path.join(root, profile, algo, env, folder))
-            .map((name) => SEED_DIR.exec(name))
-            .filter((m): m is RegExpExecArray => m !== null)
-            .map((m) => Number(m[1]))
-            .filter((seed) => !seeds || seeds.includes(seed))
-            .sort((a, b) => a - b);
-          for (const seed of seedList) {
+          for (const seed of seedsIn(path.join(root, profile, algo, env, folder), seeds)) {
             const run = loadRun(root, profile, algo, env, seed, { ...options, dataset });
             if (states && !states.includes(run.state)) continue;
             out.push(run);
