@@ -35,6 +35,7 @@ import {
   paperEnvName,
   paperResult,
 } from './paper-table1';
+import { ComputeSummary, computeMarkdown, summarizeCompute } from './compute';
 import { RunRecord, finalEvalReturn, finalEvalRow, splitByCompleteness } from './runs';
 
 export interface Table1Options {
@@ -111,6 +112,8 @@ export interface Table1 {
   finalEvalEpisodes: number[];
   /** Runs roots the counted and excluded runs came from. */
   roots: string[];
+  /** What the counted runs cost (lib/results/compute.ts). */
+  compute: ComputeSummary;
 }
 
 /** A path as written in reports: relative to the working directory when it lies inside it. */
@@ -379,6 +382,7 @@ export function buildTable1(runs: readonly RunRecord[], options: Table1Options):
       reason,
     })),
     warnings: counted.flatMap((r) => r.warnings),
+    compute: summarizeCompute(counted, algorithms),
     finalEvalEpisodes: [...new Set(counted.map((r) => finalEvalRow(r).episodes))].sort((a, b) => a - b),
     // relative to the working directory where possible: the committed table names no home directory
     roots: [...new Set(selected.map((r) => displayPath(r.root)))],
@@ -479,6 +483,18 @@ export function table1Markdown(table: Table1): string {
     );
     lines.push('');
     lines.push(toMarkdownTable(markdownRows(table.aggregates, 3), MD_COLUMNS));
+    lines.push('');
+  }
+  if (table.compute.rows.length > 0) {
+    lines.push('## Compute');
+    lines.push('');
+    lines.push(
+      "The counted runs' training time, summed per algorithm over tasks and seeds. Wall time is each run's own clock (its evaluations included), " +
+        'not the sweep\'s: runs that shared the cores overlap. CPU time is the training process\'s user + system time; each run is one single-threaded ' +
+        'process, so CPU hours are core-hours. Runs made before CPU time was recorded are counted apart. Steps/s = environment steps ÷ wall seconds per run.',
+    );
+    lines.push('');
+    lines.push(computeMarkdown(table.compute));
     lines.push('');
   }
   lines.push('## Incomplete runs (excluded)');

@@ -70,6 +70,13 @@ export interface RunStatus {
   settingsSha256?: string;
   /** Rows and SHA-256 of the CSVs as the run left them when complete (later edits are detected). */
   files?: Record<'train' | 'eval', { rows: number; sha256: string }>;
+  /**
+   * Training time so far, summed over starts up to the last checkpoint or status write: wall
+   * seconds, and the training process's CPU seconds (user + system). `cpuSeconds` is null when
+   * an earlier start did not record it (runs resumed from checkpoints made before it was kept).
+   */
+  wallSeconds?: number;
+  cpuSeconds?: number | null;
 }
 
 export interface TrainOptions {
@@ -364,6 +371,8 @@ export interface Counters {
   trainLines: number;
   evalLines: number;
   wallSeconds: number;
+  /** Absent in checkpoints made before CPU time was kept; null once a start did not record it. */
+  cpuSeconds?: number | null;
   lastEval: RunStatus['lastEval'] | null;
 }
 
@@ -385,6 +394,9 @@ function validateSaved(saved: unknown, file: string): Saved {
       if (!Number.isSafeInteger(c[k]) || (c[k] as number) < 0) bad.push(`counters.${k} is ${JSON.stringify(c[k])}, expected a whole number ≥ 0`);
     }
     if (typeof c.wallSeconds !== 'number' || !Number.isFinite(c.wallSeconds)) bad.push(`counters.wallSeconds is ${JSON.stringify(c.wallSeconds)}`);
+    if (c.cpuSeconds !== undefined && c.cpuSeconds !== null && !(typeof c.cpuSeconds === 'number' && Number.isFinite(c.cpuSeconds) && c.cpuSeconds >= 0)) {
+      bad.push(`counters.cpuSeconds is ${JSON.stringify(c.cpuSeconds)}, expected seconds ≥ 0 or null`);
+    }
   }
   if (!s?.learner || typeof s.learner !== 'object') bad.push('no learner state');
   if (s?.csv && (typeof s.csv.train !== 'string' || typeof s.csv.eval !== 'string')) bad.push('csv rows are not text');
@@ -649,13 +661,13 @@ export async function runSession(plan: RunPlan, options: TrainOptions, driver: R
     const learnerState = () => (driver.learnerState ? driver.learnerState(learner) : learner.getState());
     const evalColumns = [...EVAL_COLUMNS, ...(driver.evalColumns ?? [])];
 
-    let c: Counters = { step: 0, episode: 0, evals: 0, trainLines: 1, evalLines: 1, wallSeconds: 0, lastEval: null };
+    let c: Counters = { step: 0, episode: 0, evals: 0, trainLines: 1, evalLines: 1, wallSeconds: 0, cpuSeconds: 0, lastEval: null };
     // The CSVs' text so far: checkpoints keep it, so a resume restores rows that were cut or lost.
     let csv = { train: driver.trainColumns.join(',') + '\n', eval: evalColumns.join(',') + '\n' };
     if (saved) {
       if (driver.setLearnerState) driver.setLearnerState(learner, saved.learner);
       else learner.setState(saved.learner);
-      c = saved.counters;
+      c = { ...saved.counters, cpuSeconds: saved.counters.cpuSeconds ?? null };
       if (saved.csv) csv = { ...saved.csv };
       else {
         // Checkpoints from before the rows were kept: cut the files back, refuse if rows are missing.
@@ -674,6 +686,17 @@ export async function runSession(plan: RunPlan, options: TrainOptions, driver: R
     writeAtomic(file('eval.csv'), csv.eval);
 
     const now = () => new Date().toISOString();
+    // Time of this start, added to what the checkpoint carried; the process's own CPU only
+    // (a notebook kernel trains runs one after another in one process).
+    const started = performance.now() / 1000 - c.wallSeconds;
+    const wall = () => performance.now() / 1000 - started;
+    const cpuAtStart = process.cpuUsage();
+    const cpuBefore = c.cpuSeconds ?? null;
+    const cpu = (): number | null => {
+      if (cpuBefore === null) return null;
+      const used = process.cpuUsage(cpuAtStart);
+      return cpuBefore + (used.user + used.system) / 1e6;
+    };
     const status: RunStatus = {
       state: 'running',
       algo: plan.algo,
@@ -695,6 +718,9 @@ export async function runSession(plan: RunPlan, options: TrainOptions, driver: R
     };
     const saveStatus = () => {
       status.step = c.step;
+      status.wallSeconds = Math.round(wall() * 10) / 10;
+      const usedCpu = cpu();
+      status.cpuSeconds = usedCpu === null ? null : Math.round(usedCpu * 10) / 10;
       status.updatedAt = now();
       writeAtomic(file('status.json'), JSON.stringify(status, null, 1) + '\n');
     };
@@ -704,8 +730,6 @@ export async function runSession(plan: RunPlan, options: TrainOptions, driver: R
         `differs from the paper: ${describePaperDiff(plan.paperDiff)}`,
     );
 
-    const started = performance.now() / 1000 - c.wallSeconds;
-    const wall = () => performance.now() / 1000 - started;
     let lastProgress = { t: wall(), step: c.step };
     let stepsPerSecond = 0;
     let sinceWarmup: ProgressPoint | null = null;
@@ -717,6 +741,7 @@ export async function runSession(plan: RunPlan, options: TrainOptions, driver: R
     };
     const checkpoint = () => {
       c.wallSeconds = wall();
+      c.cpuSeconds = cpu();
       const state = learnerState();
       checkState(state);
       writeCheckpoint(checkpointFile, { counters: c, learner: state, settings, csv }, { keepPrevious: true });
@@ -818,7 +843,7 @@ export async function runSession(plan: RunPlan, options: TrainOptions, driver: R
       fs.rmSync(checkpointFile, { force: true });
       fs.rmSync(previousCheckpointFile(checkpointFile), { force: true });
       log(
-        `${tag} complete in ${formatDuration(wall())}: final eval ${c.lastEval?.mean.toFixed(1)} ± ${c.lastEval?.std.toFixed(1)} ` +
+        `${tag} complete in ${formatDuration(wall())}${status.cpuSeconds != null ? ` (CPU ${formatDuration(status.cpuSeconds)})` : ''}: final eval ${c.lastEval?.mean.toFixed(1)} ± ${c.lastEval?.std.toFixed(1)} ` +
           `over ${protocol.evalEpisodes} episodes`,
       );
       return 'complete';

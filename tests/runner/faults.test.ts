@@ -10,7 +10,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { previousCheckpointFile, withFile } from '../../lib/runner/checkpoint';
+import { previousCheckpointFile, readCheckpoint, withFile, writeCheckpoint } from '../../lib/runner/checkpoint';
 import { RunPlan, planRun } from '../../lib/runner/plan';
 import { EXIT_CODES, lockState, trainRun } from '../../lib/runner/train';
 import { listRuns, splitByCompleteness } from '../../lib/results/runs';
@@ -410,8 +410,19 @@ for (const algo of ['sac', 'ppo']) {
     child.kill('SIGKILL');
     await exited;
     assert.equal(status(p).state, 'running', 'killed, so still marked running');
+    const oldCheckpoint = algo === 'sac';
+    if (oldCheckpoint) {
+      // As a checkpoint made before CPU time was kept: the run's CPU total becomes unknown, not a part.
+      const file = path.join(p.dir, 'checkpoint.bin');
+      const saved = readCheckpoint(file) as { counters: Record<string, unknown> };
+      assert.equal(typeof saved.counters.cpuSeconds, 'number');
+      delete saved.counters.cpuSeconds;
+      writeCheckpoint(file, saved);
+    }
     assert.equal(await trainRun(p, { quiet: true, log: () => {} }), 'complete');
     assert.ok(status(p).starts[1].fromStep > 0, 'resumed from the checkpoint');
+    if (oldCheckpoint) assert.equal(status(p).cpuSeconds, null);
+    else assert.ok(status(p).cpuSeconds > 0);
     assert.deepEqual(rows(path.join(p.dir, 'train.csv')), rows(path.join(whole.dir, 'train.csv')));
     assert.deepEqual(rows(path.join(p.dir, 'eval.csv')), rows(path.join(whole.dir, 'eval.csv')));
   });

@@ -58,6 +58,14 @@ test('kill -9 mid-run, then resume: same train.csv and eval.csv as an uninterrup
   assert.equal(after.starts.length, 2);
   assert.ok(after.starts[1].fromStep > 0, 'the second start resumed from a checkpoint');
   assert.ok(!fs.existsSync(checkpoint), 'a complete run drops its checkpoint');
+  // Training time is summed over starts: the killed start's time up to its checkpoint, then this one's.
+  const whole = JSON.parse(fs.readFileSync(path.join(reference.dir, 'status.json'), 'utf8'));
+  for (const s of [whole, after]) {
+    assert.ok(typeof s.cpuSeconds === 'number' && s.cpuSeconds > 0, `cpuSeconds recorded: ${s.cpuSeconds}`);
+    assert.ok(typeof s.wallSeconds === 'number' && s.wallSeconds > 0, `wallSeconds recorded: ${s.wallSeconds}`);
+  }
+  const lastEvalWall = Number(fs.readFileSync(path.join(killed.dir, 'eval.csv'), 'utf8').trim().split('\n').pop()!.split(',')[4]);
+  assert.ok(after.wallSeconds >= lastEvalWall, `status wall ${after.wallSeconds} s covers the final evaluation's clock ${lastEvalWall} s`);
 
   assert.deepEqual(rows(path.join(killed.dir, 'train.csv')), rows(path.join(reference.dir, 'train.csv')));
   assert.deepEqual(rows(path.join(killed.dir, 'eval.csv')), rows(path.join(reference.dir, 'eval.csv')));
