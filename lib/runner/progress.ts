@@ -69,7 +69,27 @@ export function sweepEtaSeconds(o: {
 }
 
 /** The line a sweep prints as each run finishes: "sweep: run 3 of 10 done (…); 1 failed; overall ETA 25m00s". */
-export function sweepProgressLine(o: { done: number; total: number; failed: number; last: string; etaSeconds: number | null }): string {
-  const eta = o.done >= o.total ? 'all done' : o.etaSeconds === null ? 'overall ETA after the first complete run' : `overall ETA ${formatDuration(o.etaSeconds)}`;
-  return `sweep: run ${o.done} of ${o.total} done (${o.last}); ${o.failed} failed; ${eta}`;
+/** Exit codes of a run that stopped on a signal with a checkpoint (train.ts EXIT_CODES: stopped, preempted): resumable, not failed. */
+export const RESUMABLE_EXIT_CODES: readonly number[] = [130, 143];
+
+export function sweepProgressLine(o: {
+  done: number;
+  total: number;
+  failed: number;
+  /** Runs that stopped on a signal with a checkpoint (default 0). */
+  interrupted?: number;
+  /** The sweep itself got a signal and starts no new run. */
+  stopping?: boolean;
+  last: string;
+  etaSeconds: number | null;
+}): string {
+  const eta = o.stopping
+    ? 'stopping: the same command resumes'
+    : o.done >= o.total
+      ? 'all done'
+      : o.etaSeconds === null
+        ? 'overall ETA after the first complete run'
+        : `overall ETA ${formatDuration(o.etaSeconds)}`;
+  const interrupted = o.interrupted ? `; ${o.interrupted} stopped with a checkpoint` : '';
+  return `sweep: run ${o.done} of ${o.total} done (${o.last}); ${o.failed} failed${interrupted}; ${eta}`;
 }

@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../util/paths';
 import { flagName } from '../config/schema';
 import { PlanRequest, RunPlan, planRun } from './plan';
 import { profileNamed } from './profiles';
-import { formatDuration, sweepEtaSeconds, sweepProgressLine } from './progress';
+import { RESUMABLE_EXIT_CODES, formatDuration, sweepEtaSeconds, sweepProgressLine } from './progress';
 
 export interface ManifestEntry {
   algo: string;
@@ -107,7 +107,9 @@ export async function runPool(
     });
     const what = `${r.entry.algo} ${r.entry.env} seed ${r.entry.seed}${r.entry.variant ? ` ${r.entry.variant}` : ''}`;
     const last = `${what}: ${r.code === 0 ? 'finished' : `exit ${r.code}`} in ${formatDuration(r.seconds)}`;
-    log(sweepProgressLine({ done: results.length, total: manifest.length, failed: results.filter((x) => x.code !== 0).length, last, etaSeconds }));
+    const interrupted = results.filter((x) => RESUMABLE_EXIT_CODES.includes(x.code)).length;
+    const failed = results.filter((x) => x.code !== 0).length - interrupted;
+    log(sweepProgressLine({ done: results.length, total: manifest.length, failed, interrupted, stopping: stopping !== null, last, etaSeconds }));
   };
   let stopping: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -1,7 +1,8 @@
 /** lib/runner/progress: a run's ETA from its post-warm-up speed, a sweep's overall ETA and its progress line. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, runEta, sweepEtaSeconds, sweepProgressLine } from '../../lib/runner/progress';
+import { RESUMABLE_EXIT_CODES, formatDuration, runEta, sweepEtaSeconds, sweepProgressLine } from '../../lib/runner/progress';
+import { EXIT_CODES } from '../../lib/runner/train';
 
 test('durations read as seconds, minutes, hours', () => {
   assert.equal(formatDuration(42.4), '42s');
@@ -75,4 +76,10 @@ test('sweep progress line: run k of N, failures, overall ETA', () => {
     'sweep: run 1 of 5 done (sac Ant-v3 seed 0: exit 2 in 4s); 1 failed; overall ETA after the first complete run',
   );
   assert.match(sweepProgressLine({ done: 5, total: 5, failed: 0, last: 'x', etaSeconds: 0 }), /; 0 failed; all done$/);
+  // A run stopped by a signal is resumable, not failed; a stopping sweep promises no ETA.
+  assert.equal(
+    sweepProgressLine({ done: 3, total: 35, failed: 0, interrupted: 1, stopping: true, last: 'ppo Hopper-v3 seed 2: exit 143 in 29s', etaSeconds: 0 }),
+    'sweep: run 3 of 35 done (ppo Hopper-v3 seed 2: exit 143 in 29s); 0 failed; 1 stopped with a checkpoint; stopping: the same command resumes',
+  );
+  assert.deepEqual([...RESUMABLE_EXIT_CODES].sort(), [EXIT_CODES.stopped, EXIT_CODES.preempted].sort());
 });
