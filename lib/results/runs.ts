@@ -349,6 +349,7 @@ function seedsIn(dir: string, wanted: readonly number[] | undefined): number[] {
     .filter((seed) => !wanted || wanted.includes(seed))
     .sort((a, b) => a - b);
 }
+
 /** Offline runs' folders under a task: `offline-<dataset name>`. */
 export const OFFLINE_PREFIX = 'offline-';
 
@@ -443,6 +444,30 @@ export function loadRun(root: string, profile: string, algo: string, env: string
   return run;
 }
 
+/** The `<profile>/<algo>/<env>` folders under `root` whose names pass the filter (the runs root checked first). */
+function taskFolders(root: string, filter: ListRunsFilter): { profile: string; algo: string; env: string; dir: string }[] {
+  if (!fs.existsSync(root)) return [];
+  if (!fs.statSync(root).isDirectory()) throw new Error(`${root}: not a directory (expected the runs root)`);
+  const [profiles, algos, envs] = [asList(filter.profile), asList(filter.algo), asList(filter.env)];
+  const out: { profile: string; algo: string; env: string; dir: string }[] = [];
+  for (const profile of subdirs(root).filter((p) => matchesName(p, profiles, false))) {
+    for (const algo of subdirs(path.join(root, profile)).filter((a) => matchesName(a, algos, true))) {
+      for (const env of subdirs(path.join(root, profile, algo)).filter((e) => matchesName(e, envs, true))) {
+        out.push({ profile, algo, env, dir: path.join(root, profile, algo, env) });
+      }
+    }
+  }
+  return out;
+}
+
+/** The runs of the `seed-<n>` folders in `dir` that pass the filter's seeds and states. */
+function runsIn(dir: string, filter: ListRunsFilter, load: (seed: number) => RunRecord): RunRecord[] {
+  const states = asList(filter.state);
+  return seedsIn(dir, asList(filter.seed))
+    .map(load)
+    .filter((run) => !states || states.includes(run.state));
+}
+
 /**
  * Every run directory under `root` (`<profile>/<algo>/<env>/seed-<n>`), sorted by profile, algo,
  * env and seed; directories that do not fit the layout are ignored, and a missing root gives [].
@@ -450,29 +475,9 @@ export function loadRun(root: string, profile: string, algo: string, env: string
  * recorded in `errors` (state 'invalid' for status.json), or thrown with `strict`.
  */
 export function listRuns(root = 'results/runs', filter: ListRunsFilter = {}, options: ListRunsOptions = {}): RunRecord[] {
-  if (!fs.existsSync(root)) return [];
-  if (!fs.statSync(root).isDirectory()) throw new Error(`${root}: not a directory (expected the runs root)`);
-  const profiles = asList(filter.profile);
-  const algos = asList(filter.algo);
-  const envs = asList(filter.env);
-  const seeds = asList(filter.seed);
-  const states = asList(filter.state);
-  const out: RunRecord[] = [];
-  for (const profile of subdirs(root)) {
-    if (!matchesName(profile, profiles, false)) continue;
-    for (const algo of subdirs(path.join(root, profile))) {
-      if (!matchesName(algo, algos, true)) continue;
-      for (const env of subdirs(path.join(root, profile, algo))) {
-        if (!matchesName(env, envs, true)) continue;
-        for (const seed of seedsIn(path.join(root, profile, algo, env), seeds)) {
-          const run = loadRun(root, profile, algo, env, seed, options);
-          if (states && !states.includes(run.state)) continue;
-          out.push(run);
-        }
-      }
-    }
-  }
-  return out;
+  return taskFolders(root, filter).flatMap(({ profile, algo, env, dir }) =>
+    runsIn(dir, filter, (seed) => loadRun(root, profile, algo, env, seed, options)),
+  );
 }
 
 /**
@@ -481,32 +486,14 @@ export function listRuns(root = 'results/runs', filter: ListRunsFilter = {}, opt
  * Table 1; `qvpo-kit status` lists them apart.
  */
 export function listOfflineRuns(root = 'results/runs', filter: ListRunsFilter & { dataset?: string | readonly string[] } = {}, options: ListRunsOptions = {}): RunRecord[] {
-  if (!fs.existsSync(root)) return [];
-  if (!fs.statSync(root).isDirectory()) throw new Error(`${root}: not a directory (expected the runs root)`);
-  const profiles = asList(filter.profile);
-  const algos = asList(filter.algo);
-  const envs = asList(filter.env);
-  const seeds = asList(filter.seed);
-  const states = asList(filter.state);
   const datasets = asList(filter.dataset);
-  const out: RunRecord[] = [];
-  for (const profile of subdirs(root).filter((p) => matchesName(p, profiles, false))) {
-    for (const algo of subdirs(path.join(root, profile)).filter((a) => matchesName(a, algos, true))) {
-      for (const env of subdirs(path.join(root, profile, algo)).filter((e) => matchesName(e, envs, true))) {
-        for (const folder of subdirs(path.join(root, profile, algo, env))) {
-          if (!folder.startsWith(OFFLINE_PREFIX) || folder.length === OFFLINE_PREFIX.length) continue;
-          const dataset = folder.slice(OFFLINE_PREFIX.length);
-          if (!matchesName(dataset, datasets, false)) continue;
-          for (const seed of seedsIn(path.join(root, profile, algo, env, folder), seeds)) {
-            const run = loadRun(root, profile, algo, env, seed, { ...options, dataset });
-            if (states && !states.includes(run.state)) continue;
-            out.push(run);
-          }
-        }
-      }
-    }
-  }
-  return out;
+  return taskFolders(root, filter).flatMap(({ profile, algo, env, dir }) =>
+    subdirs(dir)
+      .filter((folder) => folder.startsWith(OFFLINE_PREFIX) && folder.length > OFFLINE_PREFIX.length)
+      .map((folder) => folder.slice(OFFLINE_PREFIX.length))
+      .filter((dataset) => matchesName(dataset, datasets, false))
+      .flatMap((dataset) => runsIn(path.join(dir, OFFLINE_PREFIX + dataset), filter, (seed) => loadRun(root, profile, algo, env, seed, { ...options, dataset }))),
+  );
 }
 
 /** Why a run does not count for results, or null when it does. */
