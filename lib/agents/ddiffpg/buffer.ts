@@ -302,21 +302,12 @@ export class TrajectoryStore {
   }
 
   getState(): TrajectoryStoreState {
-    const copy = (t: StoredTrajectory): StoredTrajectory => ({
-      ...t,
-      obs: Float32Array.from(t.obs),
-      act: Float32Array.from(t.act),
-      reward: Float32Array.from(t.reward),
-      nextObs: Float32Array.from(t.nextObs),
-      done: Float32Array.from(t.done),
-      targets: t.targets.map((x) => Float32Array.from(x)),
-    });
     return {
       kind: 'ddiffpg-trajectories',
       nextId: this.nextId,
-      trajectories: [...this.trajectories.values()].map(copy),
+      trajectories: [...this.trajectories.values()].map(copyTrajectory),
       modeMembers: this.modeMembers.map((m) => m.slice()),
-      inProgress: this.inProgress.map((u) => ({ obs: u.obs.slice(), act: u.act.slice(), reward: u.reward.slice(), nextObs: u.nextObs.slice(), done: u.done.slice() })),
+      inProgress: this.inProgress.map(copyUnfinished),
     };
   }
 
@@ -326,19 +317,28 @@ export class TrajectoryStore {
     this.trajectories.clear();
     for (const t of state.trajectories) {
       if (t.targets.length !== state.modeMembers.length + 1) throw new Error(`TrajectoryStore.setState: trajectory ${t.id} has ${t.targets.length} target tables for ${state.modeMembers.length + 1} groups`);
-      this.trajectories.set(t.id, {
-        ...t,
-        obs: Float32Array.from(t.obs),
-        act: Float32Array.from(t.act),
-        reward: Float32Array.from(t.reward),
-        nextObs: Float32Array.from(t.nextObs),
-        done: Float32Array.from(t.done),
-        targets: t.targets.map((x) => Float32Array.from(x)),
-      });
+      this.trajectories.set(t.id, copyTrajectory(t));
     }
     this.nextId = state.nextId;
     this.modeMembers = state.modeMembers.map((m) => m.slice());
-    this.inProgress = state.inProgress.map((u) => ({ obs: u.obs.slice(), act: u.act.slice(), reward: u.reward.slice(), nextObs: u.nextObs.slice(), done: u.done.slice() }));
+    this.inProgress = state.inProgress.map(copyUnfinished);
     this.invalidate();
   }
+}
+
+/** A deep copy (checkpoints must not share arrays with the live store; restored arrays become Float32Array). */
+function copyTrajectory(t: StoredTrajectory): StoredTrajectory {
+  return {
+    ...t,
+    obs: Float32Array.from(t.obs),
+    act: Float32Array.from(t.act),
+    reward: Float32Array.from(t.reward),
+    nextObs: Float32Array.from(t.nextObs),
+    done: Float32Array.from(t.done),
+    targets: t.targets.map((x) => Float32Array.from(x)),
+  };
+}
+
+function copyUnfinished(u: Unfinished): Unfinished {
+  return { obs: u.obs.slice(), act: u.act.slice(), reward: u.reward.slice(), nextObs: u.nextObs.slice(), done: u.done.slice() };
 }
