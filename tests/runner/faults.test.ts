@@ -14,6 +14,7 @@ import { previousCheckpointFile, readCheckpoint, withFile, writeCheckpoint } fro
 import { RunPlan, planRun } from '../../lib/runner/plan';
 import { EXIT_CODES, lockState, trainRun } from '../../lib/runner/train';
 import { listRuns, splitByCompleteness } from '../../lib/results/runs';
+import { rowsWithoutTiming } from '../helpers/kill';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'qvpo-kit.js');
@@ -30,13 +31,7 @@ function logger(): { log: (line: string) => void; lines: string[] } {
   return { log: (line) => lines.push(line), lines };
 }
 
-/** CSV rows without the columns that measure time. */
-function rows(file: string): string[] {
-  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  const cols = header.split(',');
-  const drop = new Set(['wall_seconds', 'steps_per_second'].map((c) => cols.indexOf(c)));
-  return lines.map((l) => l.split(',').filter((_, i) => !drop.has(i)).join(','));
-}
+const rows = rowsWithoutTiming; // tests/helpers/kill.ts
 
 const status = (p: RunPlan) => JSON.parse(fs.readFileSync(path.join(p.dir, 'status.json'), 'utf8'));
 

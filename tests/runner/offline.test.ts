@@ -7,7 +7,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,21 +18,10 @@ import { trainOffline } from '../../lib/runner/offline';
 import { planOfflineRun } from '../../lib/runner/plan';
 import { readPolicyFile } from '../../lib/runner/policy-file';
 import { main } from '../../cli/qvpo-kit';
+import { killAfterFirstCheckpoint, rowsWithoutTiming } from '../helpers/kill';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-offline-'));
 const quiet = { quiet: true, log: () => {} };
-
-/** CSV rows without the columns that measure time. */
-function rows(file: string): string[][] {
-  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  const cols = header.split(',');
-  const keep = cols.map((c, i) => (c === 'wall_seconds' || c === 'steps_per_second' ? -1 : i)).filter((i) => i >= 0);
-  return lines.map((l) => {
-    const cells = l.split(',');
-    return keep.map((i) => cells[i]);
-  });
-}
 
 /** A 400-step random Hopper-v3 dataset with made-up reference returns (random 10, policy 110). */
 async function scoredDataset(dir: string, seed: number): Promise<void> {
@@ -114,18 +102,10 @@ test('kill -9 mid-run, then resume: the rows of an uninterrupted run; a damaged 
   }
 
   const killed = planOfflineRun({ ...request, root: path.join(tmp, 'b') });
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bin', 'qvpo-kit.js'), 'train', '--algo', 'td3', '--dataset', dataset, '--seed', '1', '--profile', 'smoke', '--variant', 'resume',
-      '--total-steps=600', '--eval-interval=300', '--checkpoint-interval=100', '--root', path.join(tmp, 'b'), '--quiet'],
-    { cwd: ROOT, stdio: 'ignore' },
+  await killAfterFirstCheckpoint(
+    ['--algo', 'td3', '--dataset', dataset, '--seed', '1', '--profile', 'smoke', '--variant', 'resume', '--total-steps=600', '--eval-interval=300', '--checkpoint-interval=100', '--root', path.join(tmp, 'b'), '--quiet'],
+    path.join(killed.dir, 'checkpoint.bin'),
   );
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const checkpoint = path.join(killed.dir, 'checkpoint.bin');
-  for (let i = 0; i < 6000 && !fs.existsSync(checkpoint); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(fs.existsSync(checkpoint), 'the child wrote a checkpoint');
-  child.kill('SIGKILL');
-  await exited;
   const status = JSON.parse(fs.readFileSync(path.join(killed.dir, 'status.json'), 'utf8'));
   assert.equal(status.state, 'running', 'a killed run is left as running');
   assert.ok(status.step < 600, `killed at step ${status.step}`);
@@ -144,9 +124,9 @@ test('kill -9 mid-run, then resume: the rows of an uninterrupted run; a damaged 
   assert.equal(after.state, 'complete');
   assert.ok(after.starts.length >= 2);
   assert.ok(after.starts[after.starts.length - 1].fromStep > 0, 'the last start resumed from a checkpoint');
-  assert.deepEqual(rows(path.join(killed.dir, 'eval.csv')), rows(path.join(reference.dir, 'eval.csv')));
-  assert.deepEqual(rows(path.join(killed.dir, 'train.csv')), rows(path.join(reference.dir, 'train.csv')));
-  assert.equal(rows(path.join(reference.dir, 'eval.csv')).length, 2);
+  assert.deepEqual(rowsWithoutTiming(path.join(killed.dir, 'eval.csv')), rowsWithoutTiming(path.join(reference.dir, 'eval.csv')));
+  assert.deepEqual(rowsWithoutTiming(path.join(killed.dir, 'train.csv')), rowsWithoutTiming(path.join(reference.dir, 'train.csv')));
+  assert.equal(rowsWithoutTiming(path.join(reference.dir, 'eval.csv')).length, 2);
 
   // A run stopped part-way, then the dataset made again with other data: refused, naming both checksums.
   const partial = planOfflineRun({ ...request, root: path.join(tmp, 'c') });

@@ -4,46 +4,27 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planRun } from '../../lib/runner/plan';
 import { trainRun } from '../../lib/runner/train';
 import { listRuns, splitByCompleteness } from '../../lib/results/runs';
+import { killAfterFirstCheckpoint, rowsWithoutTiming } from '../helpers/kill';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qvpo-resume-'));
 const settings = { variant: 'resume', protocolOverrides: { totalSteps: 500, checkpointInterval: 100, evalInterval: 250 } };
-
-/** CSV rows without the columns that measure time. */
-function rows(file: string): string[][] {
-  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  const cols = header.split(',');
-  const keep = cols.map((c, i) => (c === 'wall_seconds' || c === 'steps_per_second' ? -1 : i)).filter((i) => i >= 0);
-  return lines.map((l) => {
-    const cells = l.split(',');
-    return keep.map((i) => cells[i]);
-  });
-}
 
 test('kill -9 mid-run, then resume: same train.csv and eval.csv as an uninterrupted run', { timeout: 300_000 }, async () => {
   const reference = planRun({ algo: 'qvpo', env: 'Hopper-v3', seed: 1, profile: 'smoke', root: path.join(tmp, 'a'), ...settings });
   assert.equal(await trainRun(reference, { quiet: true, log: () => {} }), 'complete');
 
   const killed = planRun({ algo: 'qvpo', env: 'Hopper-v3', seed: 1, profile: 'smoke', root: path.join(tmp, 'b'), ...settings });
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bin', 'qvpo-kit.js'), 'train', '--env', 'Hopper-v3', '--seed', '1', '--profile', 'smoke', '--variant', 'resume',
-      '--total-steps=500', '--checkpoint-interval=100', '--eval-interval=250', '--root', path.join(tmp, 'b'), '--quiet'],
-    { cwd: ROOT, stdio: 'ignore' },
-  );
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const checkpoint = path.join(killed.dir, 'checkpoint.bin');
-  for (let i = 0; i < 1200 && !fs.existsSync(checkpoint); i++) await new Promise((r) => setTimeout(r, 25));
-  assert.ok(fs.existsSync(checkpoint), 'the child wrote a checkpoint');
-  child.kill('SIGKILL');
-  await exited;
+  await killAfterFirstCheckpoint(
+    ['--env', 'Hopper-v3', '--seed', '1', '--profile', 'smoke', '--variant', 'resume', '--total-steps=500', '--checkpoint-interval=100', '--eval-interval=250', '--root', path.join(tmp, 'b'), '--quiet'],
+    checkpoint,
+  );
 
   const status = JSON.parse(fs.readFileSync(path.join(killed.dir, 'status.json'), 'utf8'));
   assert.equal(status.state, 'running', 'a killed run is left as running, not complete');
@@ -67,9 +48,9 @@ test('kill -9 mid-run, then resume: same train.csv and eval.csv as an uninterrup
   const lastEvalWall = Number(fs.readFileSync(path.join(killed.dir, 'eval.csv'), 'utf8').trim().split('\n').pop()!.split(',')[4]);
   assert.ok(after.wallSeconds >= lastEvalWall, `status wall ${after.wallSeconds} s covers the final evaluation's clock ${lastEvalWall} s`);
 
-  assert.deepEqual(rows(path.join(killed.dir, 'train.csv')), rows(path.join(reference.dir, 'train.csv')));
-  assert.deepEqual(rows(path.join(killed.dir, 'eval.csv')), rows(path.join(reference.dir, 'eval.csv')));
-  assert.equal(rows(path.join(reference.dir, 'eval.csv')).length, 2, 'evaluations at 250 and 500');
+  assert.deepEqual(rowsWithoutTiming(path.join(killed.dir, 'train.csv')), rowsWithoutTiming(path.join(reference.dir, 'train.csv')));
+  assert.deepEqual(rowsWithoutTiming(path.join(killed.dir, 'eval.csv')), rowsWithoutTiming(path.join(reference.dir, 'eval.csv')));
+  assert.equal(rowsWithoutTiming(path.join(reference.dir, 'eval.csv')).length, 2, 'evaluations at 250 and 500');
 });
 
 test('a complete run is skipped; other settings in the same directory are refused', async () => {
