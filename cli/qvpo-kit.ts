@@ -441,7 +441,11 @@ async function cmdTable(args: Args): Promise<number> {
     throw new Error(`no runs of profile "${profile}" under ${root} (there: ${there.join(', ') || 'nothing'}); nothing written`);
   }
   const { buildTable1, writeTable1 } = load.table1();
-  const table = buildTable1(runs, { profile });
+  // The profile's own tasks in the paper's order (medium: Hopper-v3 alone), then any other task that has runs.
+  const { PAPER_ENVS } = require('../lib/results/paper-table1') as typeof import('../lib/results/paper-table1');
+  const profileEnvs: readonly string[] = PROFILES[profile.split('-')[0] as keyof typeof PROFILES].envs;
+  const envs = [...PAPER_ENVS.filter((e) => profileEnvs.includes(e)), ...profileEnvs, ...runs.map((r) => r.env)];
+  const table = buildTable1(runs, { profile, envs });
   const { markdown } = writeTable1(table, out);
   console.log(fs.readFileSync(markdown, 'utf8'));
   console.log(`written ${markdown} and table1.csv`);
