@@ -51,7 +51,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileDefinition>> = {
   medium: {
     name: 'medium',
     description:
-      "quick's networks and sample counts over 100k steps (evaluation every 5k steps over 10 episodes), Hopper-v3, 5 seeds: where learning curves separate; the 35-run sweep is ≈ 9 h of a 2-core machine (estimated from the quick runs' durations: README). Reduced: below the paper's level.",
+      "quick's networks and sample counts over 100k steps (evaluation every 5k steps over 10 episodes), Hopper-v3, 5 seeds: where learning curves separate; the 35-run sweep is ≈ 15 core-hours, ≈ 8 h of a 2-core machine (PPO, SPO, TD3, SAC and QVPO measured, QSM and DIPO estimated: README). Reduced: below the paper's level.",
     protocol: { totalSteps: 100_000, evalInterval: 5_000, evalEpisodes: 10, checkpointInterval: 10_000 },
     envs: ['Hopper-v3'],
     seeds: [0, 1, 2, 3, 4],
