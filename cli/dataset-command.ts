@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATASET_DEFAULTS, DATASET_KINDS, DatasetKind, MANIFEST_FILE, readDatasetManifest } from '../lib/datasets/format';
+import type { DatasetRequest } from '../lib/datasets/make';
 import { envSpec } from '../lib/envs/registry';
 import { POLICY_FILE, readPolicyFile } from '../lib/runner/policy-file';
 import { profileNamed } from '../lib/runner/profiles';
@@ -32,23 +33,11 @@ export function parseDecimal(raw: string, what: string, min: number, max: number
   return n;
 }
 
-/** What the command will do, fully checked. */
-export interface DatasetPlan {
-  env: string;
-  kind: DatasetKind;
-  out: string;
-  seed: number;
-  steps?: number;
-  policyRun?: string;
-  sacSteps?: number;
-  profile?: string;
-  actionNoise?: number;
+/** What the command will do, fully checked: makeDataset's request with the CLI's defaults filled in. */
+export interface DatasetPlan extends Omit<DatasetRequest, 'log'> {
   maxEpisodeSteps: number;
-  randomDataset?: string;
   overwrite: boolean;
   quiet: boolean;
-  /** The command line with every default filled in (the manifest's provenance). */
-  command: string;
 }
 
 /** Reads and checks every flag; throws an error naming the bad value and what was expected. */
