@@ -10,7 +10,7 @@ JOBS  ?=
 # Algorithms of make reproduce-table1 (every Table 1 column the kit can run).
 ALGOS ?= qvpo,td3,sac,ppo,spo,dipo,qsm
 
-.PHONY: help install typecheck unit test reproduce-table1 ablations environment bench-envs bench-qvpo bench-cli clean
+.PHONY: help install typecheck unit test reproduce-table1 ablations environment bench-envs bench-qvpo bench-dipo bench-cli clean
 
 ## this list
 help:
@@ -62,6 +62,10 @@ bench-envs: install
 ## ms per QVPO iteration / action (sampling, critic, actor) per engine and task dims
 bench-qvpo: install
 	$(TSX) bench/qvpo-iteration.ts
+
+## ms per DIPO iteration / action (critic, action ascent, actor) per engine, Hopper dims
+bench-dipo: install
+	$(TSX) bench/dipo-iteration.ts
 
 ## start-up time (wall and CPU) of the qvpo-kit command
 bench-cli: install

@@ -18,9 +18,9 @@ import type { DiffusionCoefficients } from '../diffusion/schedule';
 import type { DoubleCritic } from '../nets/critic';
 import type { Mlp } from '../nets/mlp';
 import { sinusoidalEmbedding } from '../diffusion/noise-net';
-import { CriticShape, MlpShape, NoiseNetShape, clipAndAdam, mlpForTraining, mlpInputNames, mlpInputs, mlpParams, reverseChain, scoreMin, selectBest } from './onnx/graphs';
+import { CriticShape, MlpShape, NoiseNetShape, actionAscent, clipAndAdam, mlpForTraining, mlpInputNames, mlpInputs, mlpParams, reverseChain, scoreMin, selectBest } from './onnx/graphs';
 import { GraphBuilder } from './onnx/model';
-import type { ComputeEngine, Proposal, TrainResult } from './types';
+import type { ActionAscent, ActionAscentOptions, ComputeEngine, Proposal, TrainResult } from './types';
 
 export const ORT_PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
 export type OrtProvider = (typeof ORT_PROVIDERS)[number];
@@ -299,6 +299,33 @@ export class OrtEngine implements ComputeEngine {
       ...this.weights('p', net),
     };
     return this.trainRun(graph, feeds, optimizer);
+  }
+
+  ascendActions(critic: DoubleCritic, states: tf.Tensor2D, actions: tf.Tensor2D, options: ActionAscentOptions): ActionAscent {
+    const [obsDim, actDim] = [states.shape[1], actions.shape[1]];
+    const { steps, lr, eps, maxNorm } = options;
+    // Adam's defaults, as the tfjs engine's fresh optimiser has them
+    const [beta1, beta2] = [0.9, 0.999];
+    const key = ['ascendActions', criticKey(critic, obsDim), steps, lr, eps, maxNorm].join('|');
+    const graph = this.graph(key, () => {
+      const shape = criticShape(critic, obsDim, actDim);
+      const g = new GraphBuilder('action_ascent');
+      const s = g.input('s', ['N', obsDim]);
+      const a = g.input('a', ['N', actDim]);
+      const out = actionAscent(g, { q1: mlpInputs(g, 'q1', shape.q1), q2: mlpInputs(g, 'q2', shape.q2), shape }, s, a, { steps, lr, beta1, beta2, eps, maxNorm });
+      g.output(out.actions, 'actions', ['N', actDim]);
+      g.output(out.norms, 'norms', [steps]);
+      g.output(out.qBefore, 'qBefore', []);
+      g.output(out.qAfter, 'qAfter', []);
+      return g;
+    });
+    const out = this.run(graph, { s: this.tensor(states), a: this.tensor(actions), ...this.criticWeights(critic) }, ['actions', 'norms', 'qBefore', 'qAfter']);
+    return {
+      actions: tf.tensor2d(out.actions.data as Float32Array, [actions.shape[0], actDim]),
+      gradNorms: tf.tensor1d(out.norms.data as Float32Array),
+      qBefore: tf.scalar((out.qBefore.data as Float32Array)[0]),
+      qAfter: tf.scalar((out.qAfter.data as Float32Array)[0]),
+    };
   }
 
   dispose(): void {

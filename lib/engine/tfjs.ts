@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { diffusionLoss, sampleActionsWithNoise } from '../diffusion/ddpm';
-import { clipByGlobalNorm, gradientsOf } from '../nets/adam';
+import { Adam, clipByGlobalNorm, gradientsOf } from '../nets/adam';
 import { bestOfK, gatherBest } from '../diffusion/select';
-import type { ComputeEngine, Proposal, TrainResult } from './types';
+import type { ActionAscent, ComputeEngine, Proposal, TrainResult } from './types';
 
 export class TfjsEngine implements ComputeEngine {
   readonly name = 'tfjs' as const;
@@ -50,6 +50,29 @@ export class TfjsEngine implements ComputeEngine {
       optimizer.apply(clipped.grads);
       return { loss: value, gradNorm: clipped.norm };
     });
+  }
+
+  ascendActions(...[critic, states, start, { steps, lr, eps, maxNorm }]: Parameters<ComputeEngine['ascendActions']>): ActionAscent {
+    const a = tf.variable(start, true);
+    const optimizer = new Adam([a], { lr, eps });
+    const meanQ = () => tf.tidy(() => tf.mean(critic.min(states, a)) as tf.Scalar);
+    const qBefore = meanQ();
+    const norms: tf.Scalar[] = [];
+    for (let k = 0; k < steps; k++) {
+      tf.tidy(() => {
+        // the sum, not the mean, as the official code backpropagates ones through −min(Q1,Q2)
+        const { grads } = gradientsOf(() => tf.neg(tf.sum(critic.min(states, a))) as tf.Scalar, [a]);
+        const clipped = clipByGlobalNorm(grads, maxNorm);
+        optimizer.apply(clipped.grads);
+        a.assign(tf.clipByValue(a, -1, 1));
+        norms.push(tf.keep(clipped.norm));
+      });
+    }
+    const qAfter = meanQ();
+    const out: ActionAscent = { actions: tf.clone(a) as tf.Tensor2D, gradNorms: tf.stack(norms) as tf.Tensor1D, qBefore, qAfter };
+    tf.dispose([a, ...norms]);
+    optimizer.dispose();
+    return out;
   }
 
   dispose(): void {}

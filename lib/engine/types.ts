@@ -39,6 +39,26 @@ export type TrainResult = {
   gradNorm: tf.Scalar;
 };
 
+/** Settings of ascendActions: a fresh Adam (β 0.9, 0.999) run for `steps` steps. */
+export interface ActionAscentOptions {
+  steps: number;
+  lr: number;
+  eps: number;
+  /** Global-norm clip of the action gradient over the batch (≤ 0: none). */
+  maxNorm: number;
+}
+
+/** What ascendActions returns (kept; the caller disposes). */
+export interface ActionAscent {
+  /** The improved actions [N, act]. */
+  actions: tf.Tensor2D;
+  /** The gradient's global norm before clipping, per step [steps]. */
+  gradNorms: tf.Tensor1D;
+  /** Mean min(Q1, Q2) of the rows before the first step and after the last. */
+  qBefore: tf.Scalar;
+  qAfter: tf.Scalar;
+}
+
 export interface ComputeEngine {
   readonly name: EngineName;
   /** Facts for logs and run records (threads, provider, ...). */
@@ -85,6 +105,14 @@ export interface ComputeEngine {
     maxNorm: number,
     target?: tf.Tensor2D,
   ): TrainResult;
+
+  /**
+   * DIPO's action improvement: `steps` Adam steps ascending Σ min(Q1, Q2)(s, a) in the
+   * actions (states [N, obs], start actions [N, act]), the gradient clipped to `maxNorm` in
+   * global norm over the batch, the actions clamped to [−1, 1] after each step. The critic
+   * is not changed.
+   */
+  ascendActions(critic: DoubleCritic, states: tf.Tensor2D, actions: tf.Tensor2D, options: ActionAscentOptions): ActionAscent;
 
   /** Frees sessions and native memory (the engine cannot be used afterwards). */
   dispose(): void;

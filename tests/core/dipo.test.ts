@@ -13,6 +13,7 @@ import { DIPO_VARIANTS, dipoSchema } from '../../lib/agents/dipo/config';
 import { OffPolicyLearner } from '../../lib/agents/off-policy';
 import { variantOverrides } from '../../lib/agents/registry';
 import { planRun } from '../../lib/runner/plan';
+import { ENGINE_NAMES, engine, setEngine } from '../../lib/engine';
 import { ReplayBuffer } from '../../lib/replay/buffer';
 import { Rng } from '../../lib/util/rng';
 import { values } from '../helpers/numeric';
@@ -207,15 +208,18 @@ test('improvable copy: reset when the ring overwrites a row, kept in checkpoints
   assert.throws(() => b.setImproved(Int32Array.from([0]), [1, 2]), /2 numbers for 1 rows of 1/);
 });
 
-test('full updates through the off-policy learner, with and without write-back: stats, checkpoint round trip, no tensor leak', async () => {
+test('full updates through the off-policy learner on each engine, with and without write-back: stats, checkpoint round trip, no tensor leak', async () => {
   await initBackend('cpu');
-  for (const writeBackImproved of [false, true]) {
+  const before = engine().name;
+  for (const [engineName, writeBackImproved] of ENGINE_NAMES.flatMap((e) => [[e, false], [e, true]] as const)) {
+    setEngine(engineName);
     const config = dipoSchema.make({ ...SMALL, actionGradientSteps: 3, warmupSteps: 10, replaySize: 100, actorTargetEvery: 2, writeBackImproved });
     const make = (seed: number) => new OffPolicyLearner(new DipoAgent(SPEC, config, seed), config);
     const probe = make(0);
     assert.equal(Boolean(probe.buffer.getState().improved), writeBackImproved, 'an improvable action copy only with write-back');
     probe.dispose();
     const stats = checkRoundTripAndLeaks(make);
-    assert.ok(Number.isFinite(stats.actorLoss) && stats.qBest >= stats.qMean - 1e-6, `stats ${JSON.stringify(stats)}`);
+    assert.ok(Number.isFinite(stats.actorLoss) && stats.qBest >= stats.qMean - 1e-6, `${engineName}: stats ${JSON.stringify(stats)}`);
   }
+  setEngine(before);
 });

@@ -8,7 +8,8 @@
  *      last improved action)
  *   2. `actionGradientSteps` Adam steps (lr `actionLr`, a fresh optimiser each time) ascending
  *      Σ min(Q1, Q2)(s, a) in a, the gradient clipped to `actionGradNormPerDim`·|A| in global
- *      norm over the batch, a clamped to [−1, 1] after each step
+ *      norm over the batch, a clamped to [−1, 1] after each step (the compute engine's
+ *      ascendActions: on ONNX Runtime all steps are one graph call)
  *   3. with writeBackImproved only: store the improved actions in the buffer's improvable copy
  *      (the critic keeps training on the actions taken)
  *   4. one step of the unweighted diffusion loss on (s, improved a)
@@ -18,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { bestOfK, gatherBest } from '../../diffusion/select';
-import { Adam, clipByGlobalNorm, gradientsOf } from '../../nets/adam';
+import { engine } from '../../engine';
 import { ReplayBuffer } from '../../replay/buffer';
 import { PhaseTimer } from '../../util/timer';
 import { ActMode, ActorStepResult, AgentSpec, QvpoAgent } from '../qvpo/agent';
@@ -90,28 +91,20 @@ export class DipoAgent extends QvpoAgent {
     const batch = buffer.gather(idx);
     const start = this.dipo.writeBackImproved ? buffer.gatherImproved(idx) : batch.act;
     const s = tf.tensor2d(batch.obs, [n, obsDim]);
-    const a = tf.tidy(() => tf.variable(tf.tensor2d(start, [n, actDim]), true));
-    const optimizer = new Adam([a], { lr: this.dipo.actionLr, eps: 1e-5 });
-    const maxNorm = this.dipo.actionGradNormPerDim * actDim;
-    const meanQ = () => tf.tidy(() => (tf.mean(this.critic.min(s, a)).dataSync() as Float32Array)[0]);
-    const qBefore = meanQ();
-    const norms: tf.Scalar[] = [];
-    for (let k = 0; k < this.dipo.actionGradientSteps; k++) {
-      tf.tidy(() => {
-        // the sum, not the mean, as the official code backpropagates ones through −min(Q1,Q2)
-        const { grads } = gradientsOf(() => tf.neg(tf.sum(this.critic.min(s, a))) as tf.Scalar, [a]);
-        const clipped = clipByGlobalNorm(grads, maxNorm);
-        optimizer.apply(clipped.grads);
-        a.assign(tf.clipByValue(a, -1, 1));
-        norms.push(tf.keep(clipped.norm));
-      });
-    }
-    const qAfter = meanQ();
-    const actions = Float32Array.from(a.dataSync() as Float32Array);
-    const gradNorms = norms.map((t) => (t.dataSync() as Float32Array)[0]);
+    const a = tf.tensor2d(start, [n, actDim]);
+    // the action Adam's eps is fixed at 1e-5 in the official code, whatever the networks' is
+    const ascent = engine().ascendActions(this.critic, s, a, {
+      steps: this.dipo.actionGradientSteps,
+      lr: this.dipo.actionLr,
+      eps: 1e-5,
+      maxNorm: this.dipo.actionGradNormPerDim * actDim,
+    });
+    const actions = Float32Array.from(ascent.actions.dataSync() as Float32Array);
+    const gradNorms = Array.from(ascent.gradNorms.dataSync() as Float32Array);
+    const qBefore = (ascent.qBefore.dataSync() as Float32Array)[0];
+    const qAfter = (ascent.qAfter.dataSync() as Float32Array)[0];
     if (this.dipo.writeBackImproved) buffer.setImproved(idx, actions);
-    tf.dispose([s, a, ...norms]);
-    optimizer.dispose();
+    tf.dispose([s, a, ascent.actions, ascent.gradNorms, ascent.qBefore, ascent.qAfter]);
     return { states: batch.obs, actions, qBefore, qAfter, gradNorms };
   }
 

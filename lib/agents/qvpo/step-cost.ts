@@ -21,6 +21,8 @@ export interface StepCostOptions {
   seed?: number;
   /** Hook to set up the agent before timing (e.g. attach a sampler pool). */
   prepare?: (agent: QvpoAgent) => void | Promise<void>;
+  /** The agent to time (default: QVPO with `config`); a subclass such as DIPO goes here. */
+  makeAgent?: (spec: AgentSpec, seed: number) => QvpoAgent;
 }
 
 export interface StepCost {
@@ -61,13 +63,13 @@ export function specOfDims(name: string, what = '--dims'): AgentSpec {
   return { obsDim: d.obs, actDim: d.act, actionLow: Array(d.act).fill(-d.bound), actionHigh: Array(d.act).fill(d.bound) };
 }
 
-export async function measureStepCost(spec: AgentSpec, config: QvpoConfig, options: StepCostOptions): Promise<StepCost> {
+export async function measureStepCost(spec: AgentSpec, config: Pick<QvpoConfig, 'warmupSteps' | 'updatesPerStep'> & Partial<QvpoConfig>, options: StepCostOptions): Promise<StepCost> {
   for (const key of ['iterations', 'actions'] as const) {
     if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`measureStepCost: ${key} must be a whole number ≥ 1, got ${options[key]}`);
   }
   if (!Number.isInteger(options.warmup) || options.warmup < 0) throw new Error(`measureStepCost: warmup must be a whole number ≥ 0, got ${options.warmup}`);
   const seed = options.seed ?? 0;
-  const agent = new QvpoAgent(spec, config, seed);
+  const agent = options.makeAgent ? options.makeAgent(spec, seed) : new QvpoAgent(spec, config, seed);
   try {
     await options.prepare?.(agent);
     const rng = new Rng(seed + 1);

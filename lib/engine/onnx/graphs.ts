@@ -229,8 +229,12 @@ function activationWithGrad(g: GraphBuilder, x: string, activation: Activation):
 /** An MLP's forward pass that keeps what its backward pass needs. */
 export interface MlpTape {
   out: string;
-  /** Gradients of every weight (Mlp.variables order) from d(out); dInput too when asked. */
-  backward(dOut: string, wantInput: boolean): { grads: string[]; dInput: string | null };
+  /**
+   * Gradients of every weight (Mlp.variables order) from d(out); dInput too when asked.
+   * `wantWeights` false skips the weight gradients (grads is then empty): for a gradient in
+   * the input alone.
+   */
+  backward(dOut: string, wantInput: boolean, wantWeights?: boolean): { grads: string[]; dInput: string | null };
 }
 
 export function mlpForTraining(g: GraphBuilder, x: string, mlp: MlpInputs): MlpTape {
@@ -245,13 +249,15 @@ export function mlpForTraining(g: GraphBuilder, x: string, mlp: MlpInputs): MlpT
   }
   return {
     out: h,
-    backward(dOut, wantInput) {
-      const grads: string[] = new Array(2 * mlp.w.length);
+    backward(dOut, wantInput, wantWeights = true) {
+      const grads: string[] = wantWeights ? new Array(2 * mlp.w.length) : [];
       let dz = dOut;
       for (let i = mlp.w.length - 1; i >= 0; i--) {
         // dW = inputᵀ·dz, db = Σ_rows dz, d(input) = dz·Wᵀ
-        grads[2 * i] = g.op('Gemm', [inputs[i], dz], { transA: 1 });
-        grads[2 * i + 1] = g.op('ReduceSum', [dz, g.ints([0])], { keepdims: 0 });
+        if (wantWeights) {
+          grads[2 * i] = g.op('Gemm', [inputs[i], dz], { transA: 1 });
+          grads[2 * i + 1] = g.op('ReduceSum', [dz, g.ints([0])], { keepdims: 0 });
+        }
         if (i > 0 || wantInput) {
           const dIn = g.op('Gemm', [dz, mlp.w[i]], { transB: 1 });
           if (i === 0) return { grads, dInput: dIn };
@@ -293,4 +299,51 @@ export function clipAndAdam(
     out.v.push(v1);
   });
   return out;
+}
+
+/**
+ * DIPO's action improvement as one graph: `steps` Adam steps ascending Σ min(Q1, Q2)(s, a) in
+ * the actions a [N, act] (states s [N, obs]), unrolled. Each step mirrors the tfjs engine's
+ * ascendActions: the gradient of −Σ min(Q1, Q2) (tf.minimum's rule: a tie goes to Q1), the
+ * global-norm clip over the batch, a fresh Adam's step t (stepSize_t and √(1 − β2^t) are
+ * constants here), then a clamped to [−1, 1]. Returns the final actions, each step's norm
+ * before clipping [steps], and mean min(Q1, Q2) before the first and after the last step.
+ */
+export function actionAscent(
+  g: GraphBuilder,
+  critic: { q1: MlpInputs; q2: MlpInputs; shape: CriticShape },
+  states: string,
+  actions: string,
+  hyper: { steps: number; lr: number; beta1: number; beta2: number; eps: number; maxNorm: number },
+): { actions: string; norms: string; qBefore: string; qAfter: string } {
+  const { obsDim, actDim } = critic.shape;
+  const forward = (a: string) => {
+    const x = g.op('Concat', [states, a], { axis: 1 });
+    const tapes = [mlpForTraining(g, x, critic.q1), mlpForTraining(g, x, critic.q2)];
+    return { tapes, minQ: g.op('Min', [tapes[0].out, tapes[1].out]) };
+  };
+  const meanOf = (minQ: string) => g.op('ReduceMean', [minQ], { keepdims: 0 });
+  let a = actions;
+  let m = g.op('Mul', [actions, g.scalar(0)]);
+  let v = m;
+  const norms: string[] = [];
+  let qBefore = '';
+  for (let t = 1; t <= hyper.steps; t++) {
+    const { tapes, minQ } = forward(a);
+    if (t === 1) qBefore = meanOf(minQ);
+    const [q1, q2] = [tapes[0].out, tapes[1].out];
+    // d(−Σ min)/dQ1 = −[Q1 ≤ Q2], d(−Σ min)/dQ2 = −[Q1 > Q2]
+    const toQ1 = g.op('Neg', [g.op('Cast', [g.op('LessOrEqual', [q1, q2])], { to: 1 })]);
+    const toQ2 = g.op('Neg', [g.op('Cast', [g.op('Greater', [q1, q2])], { to: 1 })]);
+    const dx = g.op('Add', [tapes[0].backward(toQ1, true, false).dInput as string, tapes[1].backward(toQ2, true, false).dInput as string]);
+    const da = g.op('Slice', [dx, g.ints([obsDim]), g.ints([obsDim + actDim]), g.ints([1])]);
+    const stepSize = g.scalar(hyper.lr / (1 - Math.pow(hyper.beta1, t)));
+    const sqrtC2 = g.scalar(Math.sqrt(1 - Math.pow(hyper.beta2, t)));
+    const next = clipAndAdam(g, [a], [da], [m], [v], { stepSize, sqrtC2, beta1: hyper.beta1, beta2: hyper.beta2, eps: hyper.eps, maxNorm: hyper.maxNorm });
+    norms.push(g.op('Reshape', [next.norm, g.ints([1])]));
+    a = g.op('Clip', [next.p[0], g.scalar(-1), g.scalar(1)]);
+    [m, v] = [next.m[0], next.v[0]];
+  }
+  const qAfter = meanOf(forward(a).minQ);
+  return { actions: a, norms: norms.length === 1 ? norms[0] : g.op('Concat', norms, { axis: 0 }), qBefore, qAfter };
 }
