@@ -43,7 +43,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileDefinition>> = {
   quick: {
     name: 'quick',
     description:
-      'A CPU-feasible budget (20k steps; on the ORT engine a QVPO run takes ≈ 4 min, a DIPO run 20–35 min, with two runs sharing a 2-core CPU) with reduced networks and sample counts; early learning on all five tasks. Reduced: not comparable to the paper in level.',
+      'A CPU-feasible budget (20k steps; on the ORT engine, runs sharing a 2-core CPU, a QVPO run takes 3.6–10 min and a DIPO run 7–11 min, Hopper to Humanoid) with reduced networks and sample counts; early learning on all five tasks. Reduced: not comparable to the paper in level.',
     protocol: { totalSteps: 20_000, evalInterval: 4_000, evalEpisodes: 5, checkpointInterval: 4_000 },
     envs: QVPO_ENV_IDS,
     seeds: [0, 1, 2],
@@ -51,7 +51,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileDefinition>> = {
   medium: {
     name: 'medium',
     description:
-      "quick's networks and sample counts over 100k steps (evaluation every 5k steps over 10 episodes), Hopper-v3, 5 seeds: where learning curves separate; the 35-run sweep is ≈ 15 core-hours, ≈ 8 h of a 2-core machine (PPO, SPO, TD3, SAC and QVPO measured, QSM and DIPO estimated: README). Reduced: below the paper's level.",
+      "quick's networks and sample counts over 100k steps (evaluation every 5k steps over 10 episodes), Hopper-v3, 5 seeds: where learning curves separate; the 35-run sweep measured ≈ 7.3 core-hours, ≈ 4 h of a 2-core machine with two runs at a time (README). Reduced: below the paper's level.",
     protocol: { totalSteps: 100_000, evalInterval: 5_000, evalEpisodes: 10, checkpointInterval: 10_000 },
     envs: ['Hopper-v3'],
     seeds: [0, 1, 2, 3, 4],
