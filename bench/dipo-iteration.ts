@@ -21,6 +21,8 @@ import { DipoConfig, dipoSchema } from '../lib/agents/dipo/config';
 import { StepCost, measureStepCost, specOfDims } from '../lib/agents/qvpo/step-cost';
 import { describeBackend, initBackend } from '../lib/backend';
 import { ENGINE_NAMES, EngineName, describeEngine, setEngine } from '../lib/engine';
+import { median } from '../lib/stats';
+import { arg, loadAverage, settingFlags, wholeNumber } from './cli';
 
 // DIPO's Hopper-v3 row (lib/agents/dipo/tasks.ts) on both presets
 const HOPPER: Partial<DipoConfig> = { gradClipNorm: 1, actionGradNormPerDim: 0.3 };
@@ -28,18 +30,6 @@ const PRESETS: Record<string, Partial<DipoConfig>> = {
   paper: HOPPER,
   quick: { ...HOPPER, hiddenWidth: 64, batchSize: 64 },
 };
-
-function arg(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -53,17 +43,16 @@ async function main(): Promise<void> {
   const dims = arg(argv, '--dims', 'hopper').split(',');
   const preset = arg(argv, '--preset', 'quick');
   if (!PRESETS[preset]) throw new Error(`unknown --preset "${preset}": expected one of ${Object.keys(PRESETS).join(', ')}`);
-  const counts = { iters: Number(arg(argv, '--iters', '40')), warmup: Number(arg(argv, '--warmup', '5')), actions: Number(arg(argv, '--action-iters', '100')), rounds: Number(arg(argv, '--rounds', '3')) };
-  for (const [k, v] of Object.entries(counts)) if (!Number.isInteger(v) || v < (k === 'warmup' ? 0 : 1)) throw new Error(`--${k} must be a whole number ≥ ${k === 'warmup' ? 0 : 1}, got ${v}`);
-  const known = new Set(['--dims', '--preset', '--iters', '--warmup', '--action-iters', '--backend', '--engine', '--rounds']);
-  const flags: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (known.has(argv[i])) i++;
-    else flags.push(argv[i]);
-  }
+  const counts = {
+    iters: wholeNumber(argv, '--iters', 40, 1),
+    warmup: wholeNumber(argv, '--warmup', 5, 0),
+    actions: wholeNumber(argv, '--action-iters', 100, 1),
+    rounds: wholeNumber(argv, '--rounds', 3, 1),
+  };
+  const flags = settingFlags(argv, ['--dims', '--preset', '--iters', '--warmup', '--action-iters', '--backend', '--engine', '--rounds']);
   const { config } = dipoSchema.parseArgs(flags, PRESETS[preset]);
   const changed = dipoSchema.diff(config).map((d) => `${String(d.key)}=${JSON.stringify(d.value)}`);
-  console.log(`cpu: ${os.cpus()[0]?.model?.trim() ?? 'unknown'} × ${os.cpus().length}; load average before: ${load()}`);
+  console.log(`cpu: ${os.cpus()[0]?.model?.trim() ?? 'unknown'} × ${os.cpus().length}; load average before: ${loadAverage()}`);
   console.log(`backend: ${describeBackend(backend)}`);
   console.log(`settings: ${preset} (${changed.join(', ') || 'DIPO defaults'}); ${counts.iters} timed iterations after ${counts.warmup} warm-up, ${counts.rounds} round(s), engines in turn\n`);
 
@@ -111,7 +100,7 @@ async function main(): Promise<void> {
   console.log(`| ${header.join(' | ')} |`);
   console.log(`| ${header.map(() => '---').join(' | ')} |`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-  console.log(`\nload average after: ${load()}`);
+  console.log(`\nload average after: ${loadAverage()}`);
 }
 
 main().catch((e) => {

@@ -27,6 +27,8 @@ import { ProfileName } from '../lib/notebook/params';
 import { ReplayBuffer } from '../lib/replay/buffer';
 import { Rng } from '../lib/util/rng';
 import { cpuMs } from '../lib/util/timer';
+import { median } from '../lib/stats';
+import { arg, loadAverage, wholeNumber } from './cli';
 
 interface TimedAgent {
   update(buffer: ReplayBuffer, envStep: number, wantStats: boolean): unknown;
@@ -48,18 +50,6 @@ interface Cost {
   updatesPerEnvStep: number;
 }
 
-function arg(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-}
-
-function wholeNumber(args: string[], name: string, fallback: number, min: number): number {
-  const raw = arg(args, name, String(fallback));
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
-  return v;
-}
-
 /** "dpmd[particles=8;reverseSamples=16]" → { algo: dpmd, settings }. */
 function parseArm(text: string): Arm {
   const m = /^([a-z0-9]+)(?:\[(.*)\])?$/.exec(text.trim());
@@ -79,11 +69,6 @@ function makeAgent(arm: Arm, profile: ProfileName, spec: ReturnType<typeof specO
   const config = entry.schema.make({ ...entry.profileOverrides[profile], ...arm.settings }, arm.label);
   if (arm.algo === 'qvpo') return { agent: new QvpoAgent(spec, qvpoSchema.make(config), 0), updateEvery: 1 };
   return { agent: new RsmAgent(spec, config, 0), updateEvery: Number(config.updateEvery) };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function measure(arm: Arm, profile: ProfileName, dims: string, iters: number, warmup: number, actions: number): Cost {
@@ -110,8 +95,6 @@ function measure(arm: Arm, profile: ProfileName, dims: string, iters: number, wa
   }
 }
 
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
-
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const profile = arg(argv, '--profile', 'quick') as ProfileName;
@@ -126,7 +109,7 @@ async function main(): Promise<void> {
 
   const backend = await initBackend(process.env.QVPO_BACKEND ?? 'auto');
   const engine = initEngine();
-  console.log(`cpu: ${os.cpus()[0]?.model?.trim() ?? 'unknown'} × ${os.cpus().length}; load average before: ${load()}`);
+  console.log(`cpu: ${os.cpus()[0]?.model?.trim() ?? 'unknown'} × ${os.cpus().length}; load average before: ${loadAverage()}`);
   console.log(`backend ${describeBackend(backend)}, engine ${describeEngine(engine)}; profile ${profile}, ${dims} dims; ${iters} timed updates after ${warmup}, ${actions} actions, ${rounds} rounds, arms in turn`);
 
   const costs = new Map<string, Cost[]>(arms.map((a) => [a.label, []]));
@@ -147,7 +130,7 @@ async function main(): Promise<void> {
       `| ${arm.label} | ${pick((c) => c.updateMs).toFixed(1)} / ${pick((c) => c.updateCpuMs).toFixed(1)} | ${pick((c) => c.actMs).toFixed(2)} / ${pick((c) => c.actCpuMs).toFixed(2)} | ${pick((c) => c.updatesPerEnvStep)} | ${perEnvStep.toFixed(1)} |`,
     );
   }
-  console.log(`\nload average after: ${load()}`);
+  console.log(`\nload average after: ${loadAverage()}`);
 }
 
 main().catch((e) => {

@@ -29,6 +29,8 @@ import { StepCost, measureStepCost, specOfDims } from '../lib/agents/qvpo/step-c
 import { describeBackend, initBackend } from '../lib/backend';
 import { SamplerPool, samplerWorkersFromEnv } from '../lib/diffusion/sampler-pool';
 import { ENGINE_NAMES, EngineName, describeEngine, setEngine } from '../lib/engine';
+import { median } from '../lib/stats';
+import { arg, loadAverage, settingFlags } from './cli';
 
 
 /**
@@ -48,18 +50,6 @@ const PRESETS: Record<string, Partial<QvpoConfig>> = {
   quick: { hiddenWidth: 64, batchSize: 64, trainSamples: 8 },
   smoke: { hiddenWidth: 32, hiddenLayers: 2, batchSize: 16, trainSamples: 4, evalSamples: 4 },
 };
-
-function arg(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -81,15 +71,10 @@ async function main(): Promise<void> {
   const samplerWorkers = argv.includes('--sampler-workers') ? Number(arg(argv, '--sampler-workers', '0')) : samplerWorkersFromEnv();
   const minRows = Number(arg(argv, '--min-rows', '1024'));
   if (!Number.isInteger(samplerWorkers) || samplerWorkers < 0) throw new Error(`--sampler-workers must be a whole number ≥ 0, got ${samplerWorkers}`);
-  const known = new Set(['--dims', '--preset', '--iters', '--warmup', '--action-iters', '--backend', '--sampler-workers', '--min-rows', '--engine', '--rounds']);
-  const flags: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (known.has(argv[i])) i++;
-    else flags.push(argv[i]);
-  }
+  const flags = settingFlags(argv, ['--dims', '--preset', '--iters', '--warmup', '--action-iters', '--backend', '--sampler-workers', '--min-rows', '--engine', '--rounds']);
   const { config } = qvpoSchema.parseArgs(flags, PRESETS[preset]);
   const changed = qvpoSchema.diff(config).map((d) => `${String(d.key)}=${JSON.stringify(d.value)}`);
-  console.log(`cpu: ${os.cpus()[0]?.model?.trim() ?? 'unknown'} × ${os.cpus().length}; load average before: ${load()}`);
+  console.log(`cpu: ${os.cpus()[0]?.model?.trim() ?? 'unknown'} × ${os.cpus().length}; load average before: ${loadAverage()}`);
   console.log(`backend: ${describeBackend(backend)}`);
   console.log(`settings: ${preset}${changed.length ? ' (' + changed.join(', ') + ')' : ' (official defaults)'}; ${iters} timed iterations after ${warmup} warm-up, ${rounds} round(s), engines in turn`);
   console.log(`sampling workers (tfjs engine): ${samplerWorkers ? `${samplerWorkers} beside the main thread, for batches of ≥ ${minRows} rows` : 'none'}\n`);
@@ -150,7 +135,7 @@ async function main(): Promise<void> {
   console.log(`| ${header.join(' | ')} |`);
   console.log(`| ${header.map(() => '---').join(' | ')} |`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-  console.log(`\nload average after: ${load()}`);
+  console.log(`\nload average after: ${loadAverage()}`);
   if (preset !== 'paper') console.log('ratios to the official code are shown for the paper preset only');
   else console.log(`official figures: ${Object.entries(OFFICIAL_CPU_MS).map(([k, v]) => `${k} ${v.iteration} ms/iter, ${v.behaviour} ms behaviour, ${v.eval} ms eval (CPU; ${v.measured})`).join('; ')}`);
 }

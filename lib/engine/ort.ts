@@ -12,7 +12,7 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { LossNoise, SampleOptions, forwardScales } from '../diffusion/ddpm';
-import type { Adam } from '../nets/adam';
+import { ADAM_BETAS, type Adam } from '../nets/adam';
 import type { NoiseNet } from '../diffusion/noise-net';
 import type { DiffusionCoefficients } from '../diffusion/schedule';
 import type { DoubleCritic } from '../nets/critic';
@@ -304,8 +304,8 @@ export class OrtEngine implements ComputeEngine {
   ascendActions(critic: DoubleCritic, states: tf.Tensor2D, actions: tf.Tensor2D, options: ActionAscentOptions): ActionAscent {
     const [obsDim, actDim] = [states.shape[1], actions.shape[1]];
     const { steps, lr, eps, maxNorm } = options;
-    // Adam's defaults, as the tfjs engine's fresh optimiser has them
-    const [beta1, beta2] = [0.9, 0.999];
+    // a fresh optimiser with Adam's default betas, as the tfjs engine makes it
+    const { beta1, beta2 } = ADAM_BETAS;
     const key = ['ascendActions', criticKey(critic, obsDim), steps, lr, eps, maxNorm].join('|');
     const graph = this.graph(key, () => {
       const shape = criticShape(critic, obsDim, actDim);

@@ -19,6 +19,9 @@ export interface AdamState {
   v: SavedTensor[];
 }
 
+/** β1 and β2 when none are given (PyTorch's defaults). */
+export const ADAM_BETAS = { beta1: 0.9, beta2: 0.999 } as const;
+
 export class Adam {
   /** Mutable for schedules (PPO anneals it linearly). */
   lr: number;
@@ -34,8 +37,8 @@ export class Adam {
     options: AdamOptions,
   ) {
     this.lr = options.lr;
-    this.beta1 = options.beta1 ?? 0.9;
-    this.beta2 = options.beta2 ?? 0.999;
+    this.beta1 = options.beta1 ?? ADAM_BETAS.beta1;
+    this.beta2 = options.beta2 ?? ADAM_BETAS.beta2;
     this.eps = options.eps ?? 1e-8;
     // tidy disposes the zeros each variable was made from (a variable keeps its own copy)
     this.m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
